@@ -1,0 +1,1 @@
+"""PaperTrail engine: extraction, indexing and answering. Never imports streamlit."""
