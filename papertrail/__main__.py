@@ -1,0 +1,5 @@
+import sys
+
+from papertrail.cli import main
+
+sys.exit(main())

@@ -1,0 +1,180 @@
+"""`python -m papertrail ...`: the command-line contract used by evaluation (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from papertrail.settings import Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"data_dir": Path(args.data_dir)} if getattr(args, "data_dir", None) else {}
+    return load_settings(**overrides)
+
+
+def _library(args: argparse.Namespace):
+    from papertrail.library import Library
+
+    return Library(_settings(args))
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from papertrail.pdf.extract import ExtractionError, extract, reading_text
+
+    try:
+        paper = extract(Path(args.pdf))
+    except ExtractionError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        return 2
+    for warning in paper.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    sys.stdout.write(reading_text(paper) + "\n")
+    return 0
+
+
+def _ingest_all(library, pdfs: list[Path]) -> dict[str, str]:
+    """Ingest each file on its own; returns file name -> paper id for those that made it."""
+    from papertrail.library import IngestError
+
+    ids: dict[str, str] = {}
+    for pdf in pdfs:
+        try:
+            result = library.ingest(pdf)
+        except IngestError as err:
+            print(f"{pdf.name}: failed: {err.message}", file=sys.stderr)
+            continue
+        ids[pdf.name] = result.paper.id
+        state = "already in library" if result.duplicate else f"{result.paper.passages} passages"
+        print(f"{pdf.name}: {result.paper.id} ({state})", file=sys.stderr)
+    return ids
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    ids = _ingest_all(_library(args), [Path(p) for p in args.pdfs])
+    return 0 if len(ids) == len(args.pdfs) else 1
+
+
+def cmd_papers(args: argparse.Namespace) -> int:
+    for paper in _library(args).papers():
+        print(f"{paper.id}  {paper.pages:>4} pages  {paper.passages:>5} passages  {paper.filename}  {paper.title}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    if _library(args).delete(args.paper_id):
+        print(f"deleted {args.paper_id}")
+        return 0
+    print(f"no paper {args.paper_id}", file=sys.stderr)
+    return 1
+
+
+def answer_record(qid: str, answer) -> dict:
+    """The answers-file line that ../shared/eval/score_qa.py reads."""
+    return {
+        "id": qid,
+        "answerable": answer.verdict.answerable,
+        "answer": answer.text,
+        "confidence": round(answer.verdict.confidence, 4),
+        "reasons": list(answer.verdict.reasons),
+        "citations": [
+            {"page": ev.page, "text": ev.text, "rects": [b.to_list() for b in ev.boxes], "score": round(ev.score, 4)}
+            for ev in answer.evidence
+        ],
+    }
+
+
+def cmd_answer(args: argparse.Namespace) -> int:
+    from papertrail.answering import Answerer
+
+    library = _library(args)
+    papers_dir = Path(args.papers)
+    questions = [json.loads(line) for line in Path(args.questions).read_text().splitlines() if line.strip()]
+    wanted = sorted({q["paper"] for q in questions})
+    ids = _ingest_all(library, [papers_dir / name for name in wanted])
+    answerer = Answerer(library)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w") as fh:
+        for q in questions:
+            if q["paper"] not in ids:
+                record = {"id": q["id"], "answerable": False, "answer": "", "confidence": 0.0, "citations": []}
+            else:
+                record = answer_record(q["id"], answerer.ask(q["question"], [ids[q["paper"]]]))
+            fh.write(json.dumps(record) + "\n")
+    print(f"wrote {len(questions)} answers to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from papertrail.answering import Answerer
+
+    library = _library(args)
+    ids = _ingest_all(library, [Path(args.pdf)])
+    if not ids:
+        return 1
+    answer = Answerer(library).ask(args.question, list(ids.values()))
+    verdict = answer.verdict
+    print("UNANSWERABLE" if not verdict.answerable else "ANSWER", f"(confidence {verdict.confidence:.2f})")
+    print(answer.text)
+    for reason in verdict.reasons:
+        print(f"  - {reason}")
+    for ev in answer.evidence:
+        print(f"[p.{ev.page}, score {ev.score:.2f}] {ev.text}")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from papertrail.review import run_review_cli
+
+    return run_review_cli(_library(args), Path(args.papers), args.battery, Path(args.out))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --data-dir is accepted before or after the sub-command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, help="where the library lives (PAPERTRAIL_DATA_DIR, default ./data)"
+    )
+    parser = argparse.ArgumentParser(prog="papertrail", description="Review scientific papers offline.", parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("extract", parents=[common], help="print a PDF's text in reading order (what chunking consumes)")
+    p.add_argument("pdf")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("ingest", parents=[common], help="add PDFs to the library")
+    p.add_argument("pdfs", nargs="+")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("papers", parents=[common], help="list the library")
+    p.set_defaults(func=cmd_papers)
+
+    p = sub.add_parser("delete", parents=[common], help="remove a paper and its vectors")
+    p.add_argument("paper_id")
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("answer", parents=[common], help="answer a questions file (jsonl) about papers in a folder")
+    p.add_argument("--papers", required=True)
+    p.add_argument("--questions", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_answer)
+
+    p = sub.add_parser("ask", parents=[common], help="ask one question about one PDF")
+    p.add_argument("pdf")
+    p.add_argument("question")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("review", parents=[common], help="run a question battery across the papers in a folder")
+    p.add_argument("--papers", required=True)
+    p.add_argument("--battery", required=True, help="a built-in battery name or a .txt/.csv file")
+    p.add_argument("--out", required=True, help="matrix.csv (JSON and Markdown are written beside it)")
+    p.set_defaults(func=cmd_review)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)

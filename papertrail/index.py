@@ -1,0 +1,149 @@
+"""The search index: LlamaIndex over a Chroma collection (vectors) plus BM25 (words).
+
+Chroma is embedded (PersistentClient under the data dir) by default and a server when
+PAPERTRAIL_CHROMA_URL is set, so several app replicas can share one collection.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core import Settings as LlamaSettings
+from llama_index.core import StorageContext, VectorStoreIndex
+from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
+from llama_index.vector_stores.chroma import ChromaVectorStore
+from rank_bm25 import BM25Okapi
+
+from papertrail.embedding import MiniLMEmbedding
+from papertrail.models import Passage
+from papertrail.settings import Settings
+
+# LlamaIndex otherwise reaches for OpenAI; we never want an implicit network call.
+LlamaSettings.llm = None
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
+_STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from has have how in is it its of on or that the this to was were"
+    " what when where which who why with".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word tokens for BM25; stopwords dropped so question phrasing does not dominate."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
+
+
+def _chroma_client(settings: Settings) -> chromadb.ClientAPI:
+    telemetry_off = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=telemetry_off,
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=telemetry_off)
+
+
+def _node(passage: Passage, embedding: list[float] | None) -> TextNode:
+    metadata = {
+        "paper_id": passage.paper_id,
+        "ordinal": passage.ordinal,
+        "page": passage.page,
+        "section": passage.section,
+        "kind": str(passage.kind),
+        "words": passage.words_json(),  # Chroma metadata is flat: rectangles travel as JSON
+    }
+    return TextNode(
+        id_=passage.id,
+        text=passage.text,
+        metadata=metadata,
+        embedding=embedding,
+        # Only the section heading joins the text in the embedding; nothing goes to an LLM from here.
+        excluded_embed_metadata_keys=[k for k in metadata if k != "section"],
+        excluded_llm_metadata_keys=list(metadata),
+    )
+
+
+class PassageIndex:
+    """Vectors in Chroma via LlamaIndex; BM25 built on demand from the registry's passages."""
+
+    def __init__(self, settings: Settings, embed_model: MiniLMEmbedding) -> None:
+        self.settings = settings
+        self.embed_model = embed_model
+        self._client = _chroma_client(settings)
+        self._collection = self._client.get_or_create_collection(
+            settings.collection, metadata={"hnsw:space": "cosine"}
+        )
+        self._store = ChromaVectorStore(chroma_collection=self._collection)
+        self._index = VectorStoreIndex.from_vector_store(
+            self._store,
+            embed_model=embed_model,
+            storage_context=StorageContext.from_defaults(vector_store=self._store),
+        )
+        self._bm25_lock = threading.Lock()
+
+    def embed_passages(
+        self, passages: Sequence[Passage], progress: Callable[[float], None] | None = None
+    ) -> list[list[float]]:
+        texts = [_node(p, None).get_content(metadata_mode=MetadataMode.EMBED) for p in passages]
+        batch = self.settings.embed_batch
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), batch):
+            vectors.extend(self.embed_model.get_text_embedding_batch(texts[start : start + batch]))
+            if progress:
+                progress(min(1.0, (start + batch) / max(1, len(texts))))
+        return vectors
+
+    def add(self, passages: Sequence[Passage], embeddings: Sequence[list[float]]) -> None:
+        nodes = [_node(p, e) for p, e in zip(passages, embeddings, strict=True)]
+        self._index.insert_nodes(nodes)
+
+    def delete_paper(self, paper_id: str) -> None:
+        self._collection.delete(where={"paper_id": paper_id})
+
+    def count(self, paper_id: str | None = None) -> int:
+        if paper_id is None:
+            return self._collection.count()
+        return len(self._collection.get(where={"paper_id": paper_id}, include=[])["ids"])
+
+    def paper_ids(self) -> set[str]:
+        metadatas = self._collection.get(include=["metadatas"])["metadatas"] or []
+        return {str(m["paper_id"]) for m in metadatas}
+
+    def vector_search(self, query: str, paper_ids: Sequence[str], k: int) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity) best first, restricted to the given papers."""
+        if not paper_ids:
+            return []
+        filters = MetadataFilters(
+            filters=[MetadataFilter(key="paper_id", value=list(paper_ids), operator=FilterOperator.IN)]
+        )
+        retriever = self._index.as_retriever(similarity_top_k=k, filters=filters)
+        return [(hit.node.node_id, float(hit.score or 0.0)) for hit in retriever.retrieve(query)]
+
+    def bm25_search(self, query: str, passages: Sequence[Passage], k: int) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) best first over the given passages (one paper or several)."""
+        if not passages:
+            return []
+        bm25 = self._bm25(tuple(p.id for p in passages), tuple(p.text for p in passages))
+        scores = bm25.get_scores(tokenize(query))
+        ranked = sorted(range(len(passages)), key=lambda i: -scores[i])[:k]
+        return [(passages[i].id, float(scores[i])) for i in ranked if scores[i] > 0]
+
+    def _bm25(self, ids: tuple[str, ...], texts: tuple[str, ...]) -> BM25Okapi:
+        with self._bm25_lock:
+            return _build_bm25(ids, texts)
+
+
+@lru_cache(maxsize=32)
+def _build_bm25(ids: tuple[str, ...], texts: tuple[str, ...]) -> BM25Okapi:
+    # Keyed by ids and texts so a re-ingested or deleted paper never reuses a stale index.
+    return BM25Okapi([tokenize(t) or ["_"] for t in texts])
