@@ -26,7 +26,7 @@ class Settings(BaseSettings):
 
     # Chunking and retrieval.
     chunk_words: int = 120
-    embed_batch: int = 16
+    embed_batch: int = 64
     retrieval_depth: int = 8
 
     # Answering backend: the verdict is always the engine's own.
