@@ -14,7 +14,7 @@ import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,8 +98,8 @@ class Library:
         self.settings.pdf_dir.mkdir(parents=True, exist_ok=True)
         self.index = PassageIndex(self.settings, embed_model or MiniLMEmbedding())
         self._local = threading.local()
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        with closing(sqlite3.connect(self.settings.registry_path, timeout=60)) as conn:
+            conn.executescript(_SCHEMA)  # executescript manages its own transaction
         self.recover()
 
     # -- storage -------------------------------------------------------------------------------
