@@ -1,0 +1,148 @@
+"""Index units from extracted passages: long paragraphs split at sentence ends, tiny neighbours
+merged (same section and kind only), word boxes re-offset so highlights stay exact."""
+
+from __future__ import annotations
+
+from papertrail.models import Passage, PassageKind, WordSpan
+from papertrail.text import sentence_spans
+
+__all__ = ["chunk", "sentence_spans"]
+
+MERGE_SEPARATOR = "\n"
+
+
+def chunk(passages: list[Passage], max_words: int = 120) -> list[Passage]:
+    """Split passages over max_words at sentence boundaries, merge small neighbours.
+
+    Never crosses a section or a kind; ordinals are renumbered 0..n-1 in reading order.
+    A single sentence longer than 2 x max_words (a run-on reference list, a table without
+    punctuation) is cut at word boundaries, tables at row boundaries first.
+    """
+    max_words = max(1, max_words)
+    pieces = [piece for passage in passages for piece in _split(passage, max_words)]
+    merged = _merge_small(pieces, max_words)
+    return [_with_ordinal(p, i) for i, p in enumerate(merged)]
+
+
+# ---- splitting
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def _split(passage: Passage, max_words: int) -> list[Passage]:
+    if _word_count(passage.text) <= max_words:
+        return [passage]
+    units = _row_spans(passage.text) if passage.kind == PassageKind.TABLE else sentence_spans(passage.text)
+    units = [piece for start, end in units for piece in _cut_long(passage.text, start, end, 2 * max_words)]
+    groups: list[tuple[int, int]] = []
+    count = 0
+    for start, end in units:
+        words = _word_count(passage.text[start:end])
+        if groups and count + words <= max_words:
+            groups[-1] = (groups[-1][0], end)
+            count += words
+        else:
+            groups.append((start, end))
+            count = words
+    return [_slice(passage, start, end) for start, end in groups]
+
+
+def _row_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _cut_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """A unit of more than limit words, cut at word boundaries into pieces of limit words."""
+    segment = text[start:end]
+    if _word_count(segment) <= limit:
+        return [(start, end)]
+    cuts: list[tuple[int, int]] = []
+    words = 0
+    piece_start = start
+    pos = start
+    for word in segment.split():
+        pos = text.index(word, pos)
+        if words == limit:
+            cuts.append((piece_start, _rstrip_end(text, piece_start, pos)))
+            piece_start, words = pos, 0
+        words += 1
+        pos += len(word)
+    cuts.append((piece_start, end))
+    return cuts
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _slice(passage: Passage, start: int, end: int) -> Passage:
+    """passage.text[start:end] as a passage whose word spans point into the new text."""
+    while start < end and passage.text[start].isspace():
+        start += 1
+    end = _rstrip_end(passage.text, start, end)
+    words = tuple(
+        WordSpan(w.start - start, w.end - start, w.box) for w in passage.words if w.start >= start and w.end <= end
+    )
+    page = words[0].box.page if words else passage.page
+    return Passage(
+        paper_id=passage.paper_id,
+        ordinal=passage.ordinal,
+        text=passage.text[start:end],
+        page=page,
+        section=passage.section,
+        kind=passage.kind,
+        words=words,
+    )
+
+
+# ---- merging
+
+
+def _merge_small(pieces: list[Passage], max_words: int) -> list[Passage]:
+    """Join a piece under a quarter of max_words to its neighbour of the same section and kind."""
+    small = max(1, max_words // 4)
+    out: list[Passage] = []
+    for piece in pieces:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.section == piece.section
+            and prev.kind == piece.kind
+            and piece.kind not in (PassageKind.TITLE, PassageKind.HEADING)
+            and (_word_count(prev.text) < small or _word_count(piece.text) < small)
+            and _word_count(prev.text) + _word_count(piece.text) <= max_words
+        ):
+            out[-1] = _concat(prev, piece)
+        else:
+            out.append(piece)
+    return out
+
+
+def _concat(first: Passage, second: Passage) -> Passage:
+    offset = len(first.text) + len(MERGE_SEPARATOR)
+    moved = tuple(WordSpan(w.start + offset, w.end + offset, w.box) for w in second.words)
+    return Passage(
+        paper_id=first.paper_id,
+        ordinal=first.ordinal,
+        text=first.text + MERGE_SEPARATOR + second.text,
+        page=first.page,
+        section=first.section,
+        kind=first.kind,
+        words=first.words + moved,
+    )
+
+
+def _with_ordinal(passage: Passage, ordinal: int) -> Passage:
+    if passage.ordinal == ordinal:
+        return passage
+    return Passage(passage.paper_id, ordinal, passage.text, passage.page, passage.section, passage.kind, passage.words)
