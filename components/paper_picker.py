@@ -1,0 +1,33 @@
+"""Which papers the chat is about: one or several, defaulting to the set used last (kept across restarts)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import streamlit as st
+
+from papertrail.history import ChatHistory
+from papertrail.models import Paper
+
+
+def paper_label(paper: Paper) -> str:
+    return f"{textwrap.shorten(paper.title, 70, placeholder='…')} ({paper.pages} pp.)"
+
+
+def pick_papers(papers: Sequence[Paper], history: ChatHistory) -> list[str]:
+    by_id = {p.id: p for p in papers}
+    default = [paper_id for paper_id in history.last_paper_set() if paper_id in by_id]
+    if not default and papers:
+        default = [max(papers, key=lambda p: p.added_at).id]  # the newest paper is the likeliest subject
+    chosen = st.multiselect(
+        "Papers",
+        options=list(by_id),
+        default=default,
+        format_func=lambda paper_id: paper_label(by_id[paper_id]),
+        placeholder="Choose one or more papers",
+        help="Answers draw on every selected paper. Each set of papers has its own chat.",
+    )
+    if chosen and tuple(sorted(chosen)) != tuple(sorted(history.last_paper_set())):
+        history.remember_paper_set(chosen)
+    return chosen
