@@ -861,23 +861,38 @@ def _is_table_band(columns: list[list[_Line]]) -> bool:
 def _merge_rows(lines: list[_Line]) -> list[_Row]:
     lines = sorted(lines, key=lambda ln: (ln.y0, ln.x0))
     groups: list[list[_Line]] = []
+    spans: list[list[float]] = []  # [top, bottom] of each group
     for line in lines:
-        for group in reversed(groups[-3:]):
-            top = min(g.y0 for g in group)
-            bottom = max(g.y1 for g in group)
+        for index in range(len(groups) - 1, max(-1, len(groups) - 4), -1):
+            group, (top, bottom) = groups[index], spans[index]
             overlap = min(bottom, line.y1) - max(top, line.y0)
+            if overlap <= 0.5 * min(line.height, bottom - top):
+                continue
             # Lines of one row sit side by side; a tall line (inline maths) may reach into the
             # next row, but the next row's line lies under it, not beside it.
-            beside = all(min(g.x1, line.x1) - max(g.x0, line.x0) <= 2 for g in group)
-            if overlap > 0.5 * min(line.height, bottom - top) and beside:
+            if all(min(g.x1, line.x1) - max(g.x0, line.x0) <= 2 for g in group):
                 group.append(line)
+                spans[index] = [min(top, line.y0), max(bottom, line.y1)]
                 break
         else:
             groups.append([line])
+            spans.append([line.y0, line.y1])
     return [_row_from(group) for group in groups]
 
 
 def _row_from(group: list[_Line]) -> _Row:
+    if len(group) == 1:
+        line = group[0]
+        return _Row(
+            words=line.words,
+            x0=line.x0,
+            y0=line.y0,
+            x1=line.x1,
+            y1=line.y1,
+            size=line.size,
+            bold=line.bold,
+            cells=_count_cells(line.words, line.size),
+        )
     group.sort(key=lambda ln: ln.x0)
     words = [w for ln in group for w in ln.words]
     size = _dominant(((ln.size, ln.chars) for ln in group), group[0].size)
@@ -900,14 +915,13 @@ def _count_cells(words: list[_Word], size: float) -> int:
     Justified text can stretch every gap of a line to an em, evenly; a table row mixes narrow
     gaps inside cells with wide ones between them (or is all numbers, each its own cell).
     """
-    gaps = [b.x0 - a.x1 for a, b in zip(words, words[1:], strict=False)]
+    gaps = sorted(b.x0 - a.x1 for a, b in zip(words, words[1:], strict=False))
     if not gaps:
         return 1
-    typical = statistics.median(gaps) if len(gaps) >= 3 else 0.35 * size
-    if typical > 0.6 * size and not _mostly_numbers(" ".join(w.text for w in words)):
-        return 1  # evenly stretched running text
-    reference = min(typical, 0.6 * size)
-    return 1 + sum(1 for g in gaps if g > 0.9 * size and g > 1.8 * reference)
+    if gaps[0] > 0.5 * size and not _mostly_numbers(" ".join(w.text for w in words)):
+        return 1  # every gap stretched: running text set justified
+    spacing = min(gaps[len(gaps) // 4], 0.6 * size) if len(gaps) >= 3 else 0.35 * size
+    return 1 + sum(1 for g in gaps if g > 0.9 * size and g > 1.8 * spacing)
 
 
 _BULLET = re.compile(r"^[•▪◦‣∙●■□◆▶➢✓–—]\s|^\(?[0-9ivx]{1,3}\)\s")
@@ -916,6 +930,7 @@ _CAPTION = re.compile(
     r"(?:supplementary|extended data)\s+(?:fig(?:ure)?|table)\.?)"
     r"\s*(?:[Ss]?\d+|[IVXLC]+\b|[ivxlc]+\b|[A-Z]\d+)[a-z]?(\s*[.:|—–-]|\s+[A-Z(])"
 )
+_BARE_LABEL = re.compile(r"^(?i:fig(?:ure)?\.?|table|tab\.)\s*[A-Z]?\d+[a-z]?[.:]?$")
 _SENTENCE_END = re.compile(r"[.!?]['\"”’)\]]*(\d{1,3}(,\d{1,3})*)?$")
 _TERMINAL = re.compile(r"[.!?:]['\"”’)\]]*(\d{1,3}(,\d{1,3})*)?$")
 
@@ -1059,6 +1074,8 @@ def _starts_paragraph(prev: _Row, row: _Row, left: float, right: float, typical_
     gap = row.y0 - prev.y1
     if gap > typical_gap + max(2.0, 0.45 * size):
         return True
+    if _BARE_LABEL.match(prev.text):  # "Figure 1." on a line of its own heads its caption
+        return False
     if abs(prev.size - row.size) > 0.9:
         return True
     if prev.bold != row.bold and not row.text[:1].islower():  # a bold lead-in sentence runs on
@@ -1314,10 +1331,14 @@ class _Stitcher:
         if self.open is not None and self.open.kind == kind and _continues(self.open, block):
             self.open.add(block)
             return
-        if self.open is not None and not self.in_references and _is_open_ended(self.open) and not _prose_like(block):
-            # Figure labels or table cells between the halves of a broken sentence.
-            self.deferred.append(_draft(block, PassageKind.TABLE, self.section))
-            return
+        if self.open is not None and not self.in_references and _is_open_ended(self.open):
+            # Between the halves of a broken sentence: figure labels, table cells, side notes.
+            if not _prose_like(block):
+                self.deferred.append(_draft(block, PassageKind.TABLE, self.section))
+                return
+            if not _same_font(self.open.rows[-1], block):
+                self.deferred.append(_draft(block, kind, self.section))
+                return
         self._close()
         self.open = _draft(block, kind, self.section)
 
@@ -1342,11 +1363,15 @@ def _title_size(blocks: list[_Block]) -> float:
     return top if top >= body + 1.5 else 0.0
 
 
+def _same_font(row: _Row, block: _Block) -> bool:
+    return abs(block.size - row.size) <= max(0.6, 0.07 * row.size)
+
+
 def _is_open_ended(draft: _Draft) -> bool:
     return not _TERMINAL.search(draft.rows[-1].text.rstrip())
 
 
-_WORDLIKE = re.compile(r"^[(\[\"'“‘]*[^\W\d_][^\W\d_'’-]*[.,;:!?)\]\"'”’]*$")
+_WORDLIKE = re.compile(r"^[(\[\"'“‘]*[^\W\d_]+([-'’.][^\W\d_]+)*[.,;:!?)\]\"'”’]*$")
 
 
 def _wordy_row(row: _Row) -> bool:
@@ -1377,7 +1402,7 @@ def _continues(prev: _Draft, block: _Block) -> bool:
         return False
     last = prev.rows[-1]
     starts_lower = first[0].islower() or (first[0] in ",;)" and not block.indented)
-    if abs(block.size - last.size) > max(0.6, 0.07 * last.size):
+    if not _same_font(last, block):
         return False  # a paragraph keeps its font
     if last.bold != block.rows[0].bold and not starts_lower:
         return False

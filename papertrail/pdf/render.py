@@ -26,7 +26,7 @@ def render_page(pdf: Path | bytes, page: int, highlights: Iterable[Box] = (), zo
     boxes = tuple(sorted({b for b in highlights if b.page == page}, key=lambda b: (b.y0, b.x0)))
     if isinstance(pdf, (bytes, bytearray, memoryview)):
         data = bytes(pdf)
-        return _render_bytes(hashlib.sha1(data).hexdigest(), data, page, boxes, zoom)
+        return _render_bytes(_Pdf(hashlib.sha1(data).hexdigest(), data), page, boxes, zoom)
     path = Path(pdf)
     stat = path.stat()
     return _render_file(str(path.resolve()), stat.st_mtime_ns, stat.st_size, page, boxes, zoom)
@@ -39,20 +39,25 @@ def _render_file(path: str, mtime_ns: int, size: int, page: int, boxes: tuple[Bo
         return _render(doc, page, boxes, zoom)
 
 
-_recent_bytes: dict[str, bytes] = {}
+class _Pdf:
+    """PDF bytes that hash and compare by digest, so renders of uploads can be cached too."""
+
+    __slots__ = ("digest", "data")
+
+    def __init__(self, digest: str, data: bytes) -> None:
+        self.digest = digest
+        self.data = data
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Pdf) and other.digest == self.digest
 
 
-def _render_bytes(digest: str, data: bytes, page: int, boxes: tuple[Box, ...], zoom: float) -> bytes:
-    # Keep only the last few documents alive so the cache key (a digest) can find its bytes.
-    _recent_bytes[digest] = data
-    while len(_recent_bytes) > 4:
-        _recent_bytes.pop(next(iter(_recent_bytes)))
-    return _render_bytes_cached(digest, page, boxes, zoom)
-
-
-@lru_cache(maxsize=64)
-def _render_bytes_cached(digest: str, page: int, boxes: tuple[Box, ...], zoom: float) -> bytes:
-    with pymupdf.open(stream=_recent_bytes[digest], filetype="pdf") as doc:
+@lru_cache(maxsize=16)  # small: each entry keeps its PDF's bytes alive
+def _render_bytes(pdf: _Pdf, page: int, boxes: tuple[Box, ...], zoom: float) -> bytes:
+    with pymupdf.open(stream=pdf.data, filetype="pdf") as doc:
         return _render(doc, page, boxes, zoom)
 
 
