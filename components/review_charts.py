@@ -1,0 +1,84 @@
+"""Reporting completeness: a heatmap of reported / not reported cells and coverage bars per question.
+
+Labels and hover text come from papers, so they are HTML-escaped: Plotly renders a subset of HTML in them.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+import plotly.graph_objects as go
+
+from components.charts import PRIMARY
+from papertrail.review import NOT_REPORTED, Review, question_coverage
+
+_NOT_REPORTED_COLOR = "#d9736c"
+_LABEL_CHARS = 45
+
+
+def _paper_label(title: str) -> str:
+    return html.escape(textwrap.shorten(title, _LABEL_CHARS, placeholder="…"))
+
+
+def completeness_heatmap(review: Review) -> go.Figure:
+    """One row per paper, one column per question; cells not answered yet are left blank."""
+    z: list[list[float | None]] = []
+    hover: list[list[str]] = []
+    for paper in review.papers:
+        z_row, hover_row = [], []
+        for item in review.battery.items:
+            cell = review.cell(paper.id, item.key)
+            z_row.append(None if cell is None else float(cell.reported))
+            state = "not answered yet" if cell is None else html.escape(cell.short(80))
+            hover_row.append(f"<b>{_paper_label(paper.title)}</b><br>{html.escape(item.key)}: {state}")
+        z.append(z_row)
+        hover.append(hover_row)
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=review.battery.keys,
+            y=[_paper_label(p.title) for p in review.papers],
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, _NOT_REPORTED_COLOR], [0.5, _NOT_REPORTED_COLOR], [0.5, PRIMARY], [1, PRIMARY]],
+            colorbar={"tickvals": [0.25, 0.75], "ticktext": [NOT_REPORTED, "reported"], "thickness": 12, "len": 0.5},
+            xgap=2,
+            ygap=2,
+            hovertext=hover,
+            hoverinfo="text",
+        )
+    )
+    figure.update_layout(
+        height=120 + 28 * len(review.papers),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"side": "top", "tickangle": -45, "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category"},
+    )
+    return figure
+
+
+def coverage_bars(review: Review) -> go.Figure:
+    """Per question, the share of papers that report it (of those answered so far)."""
+    coverage = question_coverage(review)
+    figure = go.Figure(
+        go.Bar(
+            x=[c.fraction for c in coverage],
+            y=[c.key for c in coverage],
+            orientation="h",
+            marker_color=PRIMARY,
+            text=[f"{c.reported}/{c.answered}" for c in coverage],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[html.escape(c.question) for c in coverage],
+            hoverinfo="text",
+        )
+    )
+    figure.update_layout(
+        height=60 + 24 * len(coverage),
+        margin={"l": 10, "r": 40, "t": 10, "b": 40},
+        xaxis={"title": {"text": "share of papers reporting it"}, "range": [0, 1], "tickformat": ".0%"},
+        yaxis={"autorange": "reversed", "type": "category"},
+        showlegend=False,
+    )
+    return figure

@@ -1,0 +1,47 @@
+"""Review: one question battery across many papers -- a matrix of answers and gaps, evidence behind each cell."""
+
+import streamlit as st
+
+from components import state
+from components.review_battery import battery_editor, battery_picker
+from components.review_charts import completeness_heatmap, coverage_bars
+from components.review_evidence import cell_evidence
+from components.review_matrix import review_matrix
+from components.review_run import export_menu, pick_papers, run_section
+from papertrail.review import ReviewStore
+
+st.title("Review")
+st.caption("Ask every paper the same questions: see what each reports, what it leaves out, and where it says so.")
+library = state.library()
+settings = state.base_settings()
+papers = library.papers()
+if not papers:
+    st.info("Your library is empty. Add papers first, then review them here.", icon=":material/info:")
+    st.page_link("pages/library.py", label="Go to the library", icon=":material/library_books:")
+    st.stop()
+
+papers_column, battery_column = st.columns([3, 2], vertical_alignment="bottom")
+with papers_column:
+    paper_ids = pick_papers(papers)
+with battery_column:
+    battery = battery_picker(settings)
+battery_editor(settings, battery)
+if not paper_ids:
+    st.info("Choose at least one paper to review.", icon=":material/info:")
+    st.stop()
+
+# The store follows this session's answering backend (Settings page), like the answerer does.
+review = run_section(battery, paper_ids, ReviewStore.for_settings(state.effective_settings()))
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.caption("Click a cell to see its evidence on the page. Red cells are not reported in the paper.")
+    export_menu(review)
+matrix_tab, completeness_tab = st.tabs(["Matrix", "Completeness"])
+with matrix_tab:
+    selected = review_matrix(review)
+    if selected is not None:
+        with st.container(border=True, key="review-cell-evidence"):
+            cell_evidence(library, selected)
+with completeness_tab:
+    st.plotly_chart(completeness_heatmap(review), key="review_heatmap", config={"displayModeBar": False})
+    st.markdown("**Coverage per question**")
+    st.plotly_chart(coverage_bars(review), key="review_coverage", config={"displayModeBar": False})

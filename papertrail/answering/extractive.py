@@ -1,0 +1,215 @@
+"""The default, offline answer: the words of the paper, never a claim of our own.
+
+A specific question gets the value (a number with its unit, a name, a URL) followed by the sentence
+it comes from; a yes/no question gets "Yes." or "No." and the sentence; an open question gets the
+sentence. Everything after the leading value or Yes/No is a verbatim quote of the cited evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from papertrail.answering.questions import Question
+from papertrail.answering.retrieve import Sentence, table_header
+from papertrail.answering.text import stems_of_word
+from papertrail.answering.values import Kind, Value, find
+from papertrail.models import PassageKind
+
+# Kinds whose value alone is a safe short answer; names are quoted in their sentence only.
+SHORT_KINDS = frozenset(
+    {
+        Kind.NUMBER,
+        Kind.PERCENT,
+        Kind.DURATION,
+        Kind.MONEY,
+        Kind.BYTES,
+        Kind.VERSION,
+        Kind.URL,
+        Kind.LICENSE,
+        Kind.GPU,
+        Kind.OPTIMIZER,
+    }
+)
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|without|cannot|none|nothing|fail(?:s|ed)? to|unable to|lack(?:s|ed)?|"
+    r"did ?n[o']t|does ?n[o']t|do ?n[o']t|is ?n[o']t|are ?n[o']t|was ?n[o']t|were ?n[o']t|could ?n[o']t|"
+    r"rather than|instead of)\b|n't\b",
+    re.I,
+)
+_RELATIVE_BEFORE = re.compile(r"\b(?:that|which|who|whom|whose|where)\s+(?:\w+\s+){0,2}$", re.I)
+_ANAPHOR = re.compile(r"^(?:This|These|That|Those|It|They|Here|There|Such)\b")
+_NEG_PREFIX = re.compile(r"^(?:un|in|im|il|ir|non|dis)(?=[a-z]{4,})")
+
+
+def polarity(q: Question, s: Sentence) -> bool:
+    """True for "Yes": the sentence states the question's predicate without negating it.
+
+    A negation counts when it sits near a word of the question; a negated antonym ("not balanced"
+    for "imbalanced") is a yes. "X rather than Y" / "instead of Y" negates Y only.
+    """
+    q_stems: dict[str, str] = {}
+    for t in q.terms:
+        for st in stems_of_word(t):
+            q_stems[st] = t
+    prefixed = {}
+    for t in q.terms:
+        m = _NEG_PREFIX.match(t.lower())
+        if m:
+            prefixed[stems_of_word(t.lower()[m.end() :])[0]] = t
+    text = s.text
+    if _substituted(q, s):
+        return False  # "Was a CNN used to estimate X?" - "an MLP was used to estimate X"
+    negations = [m for m in _NEGATION.finditer(text)]
+    if not negations:
+        return not any(st in prefixed for st in s.stems)  # "balanced" asked as "imbalanced": no
+    tokens = s.tokens
+    for m in negations:
+        cue = m.group(0).lower()
+        # "ponds that were not used for training" describes the ponds; it does not deny the predicate
+        if _RELATIVE_BEFORE.search(text[max(0, m.start() - 24) : m.start()]):
+            continue
+        # the words the negation governs: the next few words (the previous for "rather than"/"instead of")
+        idx = next((i for i, t in enumerate(tokens) if t[1] >= m.end()), len(tokens))
+        governed = tokens[idx : idx + 6]
+        for _, _, _, stems in governed:
+            if any(st in prefixed for st in stems):
+                return True  # "not balanced" for "imbalanced"
+            if any(st in q_stems for st in stems):
+                return False
+        if cue in ("rather than", "instead of"):
+            continue
+    return True
+
+
+_SUBSTITUTABLE = (Kind.MODEL, Kind.SOFTWARE, Kind.OPTIMIZER, Kind.GPU)
+
+
+def _substituted(q: Question, s: Sentence) -> bool:
+    """The sentence states the question's predicate of another thing of the same kind than the one asked."""
+    for kind in _SUBSTITUTABLE:
+        asked = [_squash(v.text) for v in find(kind, q.text)]
+        if not asked:
+            continue
+        found = [_squash(v.text) for v in find(kind, s.text)]
+        if found and not any(_same_thing(a, f) for a in asked for f in found):
+            return True
+    return False
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _same_thing(a: str, b: str) -> bool:
+    """Loose identity of two names: equal, one inside the other, or a shared start ("resnet50" ~ "resnetv50")."""
+    if a in b or b in a:
+        return True
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= 5
+
+
+def short_value(q: Question, s: Sentence, v: Value) -> str:
+    """The value with its unit or counted noun: "40669 images", "0.977s", "TITAN Xp"."""
+    text = s.text
+    end = v.end
+    if q.kind in (Kind.NUMBER, Kind.PERCENT) and not v.text.endswith("%"):
+        # extend over the unit / the asked noun right after the number ("684K training triples")
+        focus = {stems_of_word(f)[0] for f in q.focus}
+        rest = list(re.finditer(r"\s*([A-Za-z%][\w%-]*)", text[end:]))
+        pos = end
+        for i, m in enumerate(rest):
+            if m.start() + end != pos:
+                break
+            w = m.group(1)
+            st = stems_of_word(w)[0]
+            if st in focus or (i == 0 and (w in ("%", "h", "s", "ms", "min", "GB", "TB", "MB") or w.lower() in _UNITS)):
+                pos = end + m.end()
+                continue
+            # "37M unique paper nodes": a word or two more when an asked word follows
+            ahead = [stems_of_word(r.group(1))[0] for r in rest[i + 1 : i + 3]]
+            if i < 3 and any(a in focus for a in ahead):
+                pos = end + m.end()
+                continue
+            break
+        end = pos
+    return text[v.start : end].strip(" ,;:(")
+
+
+_UNITS = frozenset(
+    [
+        "percent",
+        "images",
+        "samples",
+        "species",
+        "documents",
+        "papers",
+        "pages",
+        "hours",
+        "minutes",
+        "seconds",
+        "days",
+        "epochs",
+        "layers",
+        "words",
+        "tokens",
+        "sentences",
+        "pairs",
+        "triples",
+        "parameters",
+        "classes",
+        "recordings",
+        "files",
+        "nodes",
+        "edges",
+        "km",
+        "m",
+        "cm",
+        "mm",
+    ]
+)
+
+
+def quote(s: Sentence, follow: Sentence | None = None) -> str:
+    text = " ".join(s.text.split())
+    if follow is not None:
+        text += " " + " ".join(follow.text.split())
+    return f"“{text}”"
+
+
+def compose(q: Question, s: Sentence, value: Value | None, follow: Sentence | None = None, sure: bool = True) -> str:
+    """The answer text for a supported question."""
+    page = s.passage.boxes_for(s.start, s.end)
+    where = f" (p. {page[0].page})" if page else f" (p. {s.passage.page})"
+    if s.passage.kind == PassageKind.TABLE:
+        # a row is read with its table's column names (the passage's first lines)
+        header = table_header(s.passage)
+        if header and header.strip() != s.text.strip():
+            where = f" (table on p. {page[0].page if page else s.passage.page}; columns: {header})"
+    body = quote(s, follow) + where
+    if q.yesno:
+        return ("Yes. " if polarity(q, s) else "No. ") + body
+    if sure and value is not None and q.kind in SHORT_KINDS and s.passage.kind != PassageKind.TABLE:
+        short = short_value(q, s, value)
+        if short and short != " ".join(s.text.split()):
+            return f"{short} — {body}"
+    return body
+
+
+def follow_up(q: Question, s: Sentence, next_sentence: Sentence | None) -> Sentence | None:
+    """The next sentence when it continues the answer ("This was in the middle of ...")."""
+    if next_sentence is None:
+        return None
+    if q.compound and _ANAPHOR.match(next_sentence.text.strip()):
+        return next_sentence
+    # "We use two KBs: UMLS: ... " announces a list that goes on in the next sentence
+    if _ENUMERATION.search(s.text) and next_sentence.passage.id == s.passage.id:
+        return next_sentence
+    return None
+
+
+_ENUMERATION = re.compile(r"\b(?:two|three|four|five|\d)\s+(?:\w+\s+){0,2}\w+s?\s*:", re.I)

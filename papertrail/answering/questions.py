@@ -1,0 +1,356 @@
+"""Question analysis: what kind of answer is expected, about which term, under which qualifiers.
+
+The analysis is purely linguistic (wh-word, the noun phrase it asks about, units named in the
+question) so it applies to any paper: "What batch size was used?" expects a number near
+"batch size"; "Which GPU ...?" a GPU; "Where is the code available?" a URL near "code".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from papertrail.answering.text import QUESTION_FILLER, STOPWORDS, content_terms, normalize
+from papertrail.answering.values import Kind
+
+_YESNO_START = re.compile(
+    r"^(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|may|might|must|shall)\b", re.I
+)
+_PREFIX = re.compile(r"^(?:according to|in|based on|from|as (?:shown|reported) in)\s+(?:the\s+)?[^,?]{1,60},\s*", re.I)
+_TABLE_REF = re.compile(r"\b(Table|Tab\.|Figure|Fig\.)\s*([A-Z]?\d+[a-z]?|[IVXL]+)\b")
+_AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)"
+_WH_NP = re.compile(
+    r"^(?:(?:on|in|at|under|with|by|for|from|of|to)\s+)?(what|which)\s+(.+?)\s+" + _AUX + r"\b(.*)$", re.I
+)
+_WH_OF = re.compile(
+    r"^(?:what|which)\s+" + _AUX + r"\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:of|for|in|on|used)\s+(.+)$", re.I
+)
+_WH_BE = re.compile(r"^(?:what|which)\s+" + _AUX + r"\s+(?:the\s+|a\s+|an\s+)?(.+?)$", re.I)
+_HOW_MANY = re.compile(
+    r"^(?:(?:for|in|on|at|with|by|from|of|to)\s+)?how\s+(many|much)\s+(.+?)\s+" + _AUX + r"\b(.*)$", re.I
+)
+_HOW_ADJ = re.compile(r"^how\s+(long|fast|quickly|large|big|small|much time|often|far|deep|wide)\b(.*)$", re.I)
+_WHERE = re.compile(r"^where\b(.*)$", re.I)
+_WHO = re.compile(r"^(?:by\s+)?(?:who|whom)\b(.*)$", re.I)
+_WHEN = re.compile(r"^when\b(.*)$", re.I)
+
+# Cue words in the asked noun phrase -> expected value kind.
+_FOCUS_KINDS: list[tuple[re.Pattern[str], Kind]] = [
+    (re.compile(r"\b(?:url|link|web ?site|web ?page|doi)\b", re.I), Kind.URL),
+    (re.compile(r"\blicen[cs]e", re.I), Kind.LICENSE),
+    (re.compile(r"\bversion\b", re.I), Kind.VERSION),
+    (re.compile(r"\b(?:gpus?|graphics cards?)\b", re.I), Kind.GPU),
+    (re.compile(r"\b(?:hardware|cpus?|machines?|computers?|devices?|compute)\b", re.I), Kind.HARDWARE),
+    (re.compile(r"\boptimi[sz](?:er|ers|ation algorithm|ation method)\b", re.I), Kind.OPTIMIZER),
+    (re.compile(r"\b(?:cost|price|budget|fee|wage|salary|hourly rate|pay|payment|compensation)\b", re.I), Kind.MONEY),
+    (re.compile(r"\b(?:percentage|percent|proportion|share|fraction)\b", re.I), Kind.PERCENT),
+    (
+        re.compile(
+            r"\b(?:library|libraries|framework|frameworks|software|package|toolkit|toolbox|tools?|programming language|"
+            r"language|platform)\b",
+            re.I,
+        ),
+        Kind.SOFTWARE,
+    ),
+    (
+        re.compile(
+            r"\b(?:rate|size|sizes|number|count|score|scores|accuracy|precision|recall|f1|f-?score|f-?measure|auc|"
+            r"roc|iou|miou|map|ap|ap50|bleu|rouge|mae|rmse|mse|error|loss(?! function)|r2|r²|correlation|seed|epochs?|"
+            r"dimension|dimensions|dimensionality|dim|parameters|params|threshold|momentum|decay|temperature|"
+            r"ratio|length|width|height|depth|resolution|weight|weights|factor|coefficient|value|values|"
+            r"mean|median|average|total|maximum|minimum|highest|lowest|frequency|duration|time|speed|kappa|"
+            r"sensitivity|specificity|perplexity|margin|alpha|beta|gamma|lambda|p-value|significance)\b",
+            re.I,
+        ),
+        Kind.NUMBER,
+    ),
+    (
+        re.compile(
+            r"\b(?:model|models|architecture|architectures|network|networks|cnns?|rnns?|encoder|backbone|classifier|"
+            r"detector|neural)\b",
+            re.I,
+        ),
+        Kind.MODEL,
+    ),
+    (
+        re.compile(
+            r"\b(?:dataset|datasets|corpus|corpora|knowledge bases?|kbs?|database|databases|benchmark|benchmarks|"
+            r"repository|archive|source|sources|resource|resources|"
+            r"algorithm|baseline|baselines|tokenizer|embedding|embeddings|vectors|"
+            r"metric|metrics|measure|species|organization|institution|"
+            r"company|country|region|site|sites|location|journal|venue|conference)\b",
+            re.I,
+        ),
+        Kind.NAME,
+    ),
+]
+# Qualifiers that tell two otherwise similar facts apart.
+PHASES: dict[str, re.Pattern[str]] = {
+    # verb or noun uses only: "to pretrain X", "during fine-tuning"; not "a pre-trained CNN"
+    "pretrain": re.compile(
+        r"\bpre-?train(?:ing)?\b(?!\s+(?:cnn|model|network|weights|vectors|embeddings)\b)|\bto pre-?train\b", re.I
+    ),
+    "finetune": re.compile(r"\bfine-?tun(?:e|ing)\b(?!\s+(?:cnn|model|network)\b)", re.I),
+    "inference": re.compile(r"\binference\b|\bat test time\b|\bprediction time\b", re.I),
+}
+# In evidence every form counts: "pretrained", "finetuned", "fine-tuning".
+PHASES_IN_EVIDENCE: dict[str, re.Pattern[str]] = {
+    "pretrain": re.compile(r"\bpre-?train\w*", re.I),
+    "finetune": re.compile(r"\bfine-?tun\w*", re.I),
+    "inference": re.compile(r"\binference\b|\bat test time\b|\bprediction time\b", re.I),
+}
+_AGGREGATE = re.compile(r"\b(?:total|in total|overall|altogether|in all|combined|whole)\b", re.I)
+_RATE_Q = re.compile(r"\b(?:per|each|every|hourly|daily|rate)\b", re.I)
+_TRAIN_VERB = re.compile(r"\b(?:train|trained|training|fine-?tun\w*|pre-?train\w*|fit|fitted|learn\w*)\b", re.I)
+# "deep learning model" names a field, not a training step
+_FIELD_NAMES = re.compile(
+    r"\b(?:deep|machine|transfer|representation|reinforcement|self-supervised)[- ]learning\b", re.I
+)
+_ORDINAL = re.compile(r"\b(first|last|final|second|third|best|top|highest|lowest|largest|smallest)\b", re.I)
+_SUBJECT_DROP = frozenset(
+    ["many", "much", "long", "fast", "quickly", "large", "big", "small", "often", "far", "deep", "wide"]
+)
+_GENERIC_FOCUS = frozenset(
+    [
+        "value",
+        "values",
+        "number",
+        "amount",
+        "kind",
+        "type",
+        "exact",
+        "specific",
+        "total",
+        "overall",
+        "other",
+        "main",
+        "particular",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    yesno: bool
+    kind: Kind | None  # the expected value; None for open questions (methods, reasons)
+    focus: tuple[str, ...]  # the asked attribute, as written: ("batch", "size")
+    focus_phrase: str  # "batch size"
+    category: tuple[str, ...] = ()  # words naming the kind of answer: ("GPU",), ("library", "framework")
+    subject: tuple[str, ...] = ()  # other content words: ("train", "network")
+    table_ref: str = ""  # "Table 2" when the question points at a table
+    aggregate: bool = False  # asks for a total ("in total", "overall")
+    asks_rate: bool = False  # asks for a rate ("hourly rate", "per page")
+    phases: frozenset[str] = frozenset()  # pretrain / finetune / inference named in the question
+    about_training: bool = False  # the question is about how a model was trained
+    unit_hints: tuple[str, ...] = ()  # units named in the question: ("GB", "TB")
+    extra_kinds: tuple[Kind, ...] = field(default=())  # a second slot ("which optimizer and loss function")
+    given_values: tuple[str, ...] = ()  # numbers the question itself states ("60 s of audio")
+    compound: bool = False  # two questions in one ("..., and where was that cell?")
+    count: bool = False  # "how many X": the number is written before X ("40669 images")
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.focus + self.category + self.subject))
+
+    @property
+    def specific(self) -> bool:
+        """A question asking for one checkable value (number, device, URL, name...)."""
+        return self.kind is not None and not self.yesno
+
+
+_CATEGORY_WORDS = re.compile(
+    r"^(?:url|link|website|webpage|doi|licen[cs]es?|versions?|gpus?|graphics|cards?|hardware|cpus?|machines?|computers?|"
+    r"devices?|compute|optimi[sz]ers?|library|libraries|frameworks?|software|packages?|toolkits?|toolbox|tools?|"
+    r"programming|languages?|platforms?|datasets?|corpus|corpora|knowledge|bases?|kbs?|databases?|models?|"
+    r"architectures?|networks?|cnns?|encoders?|backbones?|classifiers?|algorithms?|methods?|fee|"
+    r"wage|salary|hourly|rate|pay|payment|compensation|time|duration|size|resources?|sources?|repository|archive|"
+    r"pre-trained|pretrained|trained|neural|deep|learning)$",
+    re.I,
+)
+
+
+def _is_category(word: str, kind: Kind | None) -> bool:
+    if kind in (None, Kind.NUMBER):
+        return False
+    if kind == Kind.VERSION:
+        return word.lower() in ("version", "versions")
+    if kind == Kind.PERCENT:
+        return word.lower() in ("percentage", "percent", "proportion", "share", "fraction")
+    return bool(_CATEGORY_WORDS.match(word))
+
+
+def _clean_focus(words: list[str]) -> list[str]:
+    out = [w for w in words if w.lower() not in _GENERIC_FOCUS]
+    return out or words
+
+
+def _kind_for(phrase: str) -> Kind | None:
+    for pattern, kind in _FOCUS_KINDS:
+        if pattern.search(phrase):
+            return kind
+    return None
+
+
+def analyse(question: str) -> Question:
+    q = normalize(question).strip()
+    table = _TABLE_REF.search(q)
+    table_ref = (
+        f"{table.group(1).rstrip('.').replace('Tab', 'Table').replace('Fig', 'Figure')} {table.group(2)}"
+        if table
+        else ""
+    )
+    if table_ref.startswith("Tablele"):
+        table_ref = table_ref.replace("Tablele", "Table")
+    body = _PREFIX.sub("", q).rstrip(" ?.")
+    # Parenthetical hints "(e.g., seconds per page)" name units; keep them as hints only.
+    hints = " ".join(re.findall(r"\(([^)]*)\)", body))
+    body_np = re.sub(r"\s*\([^)]*\)", "", body)
+    parts = re.split(r",?\s+and\s+(?=(?:what|which|where|how|who|when)\b)", body_np, maxsplit=1)
+    main = parts[0]
+    compound = len(parts) > 1
+    yesno = bool(_YESNO_START.match(main))
+
+    kind: Kind | None = None
+    focus_words: list[str] = []
+    extra: list[Kind] = []
+    low = main.lower()
+
+    m_many = _HOW_MANY.match(main)
+    m_adj = _HOW_ADJ.match(main)
+    m_np = None if re.match(r"^(?:what|which)\s+" + _AUX + r"\b", main, re.I) else _WH_NP.match(main)
+    if yesno:
+        kind = None
+    elif m_many:
+        kind = (
+            Kind.MONEY
+            if m_many.group(1).lower() == "much" and re.search(r"\b(?:cost|pay|paid)\b", low)
+            else Kind.NUMBER
+        )
+        focus_words = content_terms(m_many.group(2))
+    elif m_adj:
+        adj = m_adj.group(1).lower()
+        rest = m_adj.group(2)
+        if (
+            adj in ("long", "much time", "often")
+            and re.search(r"\b(?:take|took|last|lasted|run|ran|need|required?|spend|spent)\b|\btime\b", rest, re.I)
+            or adj in ("fast", "quickly")
+        ):
+            kind = Kind.DURATION
+            focus_words = ["time"]
+        elif adj in ("large", "big", "small") and re.search(
+            r"\b(?:disk|storage|memory|bytes|gb|tb|mb|gigabytes?|terabytes?)\b", q, re.I
+        ):
+            kind = Kind.BYTES
+            focus_words = ["size"]
+        else:
+            kind = Kind.NUMBER
+            focus_words = ["size"] if adj in ("large", "big", "small") else [adj]
+    elif _WHERE.match(main):
+        rest = _WHERE.match(main).group(1)
+        if re.search(
+            r"\b(?:code|software|implementation|data|dataset|model|weights|corpus|available|released|download\w*|hosted|found|obtained|accessed|published)\b",
+            rest,
+            re.I,
+        ) and not re.search(r"\btaken from|come from|collected|recorded|located|sampled\b", rest, re.I):
+            kind = Kind.URL
+            focus_words = [
+                w
+                for w in content_terms(rest)
+                if w.lower()
+                not in {
+                    "available",
+                    "released",
+                    "found",
+                    "hosted",
+                    "published",
+                    "obtained",
+                    "accessed",
+                    "download",
+                    "downloaded",
+                }
+            ][:3]
+        else:
+            kind = Kind.NAME
+            focus_words = []
+    elif _WHO.match(main):
+        kind = Kind.NAME
+    elif _WHEN.match(main):
+        kind = Kind.NUMBER
+    elif m_np:
+        # "percentage of the species that the IUCN designates as ..." asks for a percentage: a relative
+        # clause qualifies the asked thing but is not part of its name
+        phrase = re.split(r"\s+(?:that|which|who|whom|whose)\s+", m_np.group(2))[0]
+        pieces = re.split(r"\s+(?:and|or)\s+", phrase)
+        kind = _kind_for(phrase)
+        # "which optimizer and loss function": the first slot must be found; the others are context
+        focus_words = content_terms(pieces[0]) if len(pieces) > 1 and _kind_for(pieces[0]) else content_terms(phrase)
+        for piece in pieces[1:]:
+            k = _kind_for(piece)
+            if k and k != kind:
+                extra.append(k)
+        if kind is None:
+            kind = Kind.NAME if m_np.group(1).lower() == "which" else None
+    else:
+        m_of = _WH_OF.match(main)
+        m_be = _WH_BE.match(main)
+        if m_of:
+            phrase = m_of.group(1)
+            focus_words = content_terms(phrase)
+            kind = _kind_for(phrase)
+        elif m_be:
+            focus_words = content_terms(m_be.group(1))[:3]
+            kind = None
+
+    # Units named anywhere in the question refine a numeric kind.
+    unit_hints = tuple(
+        re.findall(r"\b(?:[KMGT]B|bytes|seconds?|minutes?|hours?|days?|pages?|documents?)\b", hints + " " + q)
+    )
+    if kind == Kind.NUMBER and re.search(r"\b(?:seconds?|minutes?|hours?|days?)\b", hints, re.I):
+        kind = Kind.DURATION
+    if kind in (Kind.NUMBER, None) and re.search(r"\b(?:in|on)\s+(?:GB|TB|MB|bytes)\b|\bon disk\b", q, re.I):
+        kind = Kind.BYTES
+    if kind == Kind.NUMBER and re.search(r"\bhow long\b.*\b(?:train|take|took)\b", q, re.I):
+        kind = Kind.DURATION
+    if kind == Kind.SOFTWARE and re.search(r"\btools?\b", " ".join(focus_words), re.I):
+        kind = Kind.NAME
+
+    focus_words = _clean_focus([w for w in focus_words if w.lower() not in QUESTION_FILLER])
+    focus_set = {w.lower() for w in focus_words}
+    # Words naming the kind of answer ("GPU", "library", "licence") are satisfied by a value of that
+    # kind; the other words of the asked phrase ("batch size", "Grobid") must be found with the value.
+    category = [w for w in focus_words if _is_category(w, kind)]
+    focus_words = [w for w in focus_words if w not in category]
+    subject = [w for w in content_terms(body_np) if w.lower() not in focus_set and not _TABLE_REF.match(w)]
+    # labels in parentheses ("(A.N)", "(Bio)") name table rows and columns
+    subject += [
+        w
+        for w in content_terms(hints)
+        if w.lower() not in focus_set and w not in subject and not w.lower().startswith("e.g")
+    ]
+    if table:
+        subject = [w for w in subject if w.lower() not in {"table", "figure", table.group(2).lower()}]
+    if compound and len(parts) > 1:
+        subject += [w for w in content_terms(parts[1]) if w.lower() not in focus_set and w not in subject]
+
+    phases = frozenset(name for name, pat in PHASES.items() if pat.search(q))
+    given = tuple(m.group(0) for m in re.finditer(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-]|\.\d)", _TABLE_REF.sub("", q)))
+    return Question(
+        text=question,
+        yesno=yesno,
+        kind=kind,
+        focus=tuple(focus_words),
+        focus_phrase=" ".join(focus_words) or " ".join(category),
+        category=tuple(category),
+        subject=tuple(w for w in subject if w.lower() not in STOPWORDS and w.lower() not in _SUBJECT_DROP),
+        table_ref=table_ref,
+        aggregate=bool(_AGGREGATE.search(q)),
+        asks_rate=bool(_RATE_Q.search(" ".join(focus_words))) or bool(re.search(r"\bper\b", q, re.I)),
+        phases=phases,
+        about_training=bool(_TRAIN_VERB.search(_FIELD_NAMES.sub(" ", q))),
+        unit_hints=unit_hints,
+        extra_kinds=tuple(extra),
+        given_values=given,
+        compound=compound,
+        count=bool(m_many),
+    )

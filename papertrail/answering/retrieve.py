@@ -1,0 +1,405 @@
+"""Hybrid retrieval and sentence-level rerank, with per-paper work cached for a battery of questions.
+
+1. Passages: BM25 and vector search, fused by reciprocal rank; passages that contain every word of
+   the asked term (or the table the question names) join the pool, since a value sits beside its term.
+2. Sentences of those passages are scored by term coverage (idf-weighted, the asked term counting
+   double) and, for the best of them, by MiniLM cosine to the question (embedded once, cached).
+3. MMR picks a few diverse sentences as the evidence shown with the answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from papertrail.answering.questions import Question
+from papertrail.answering.text import STOPWORDS, canonical, normalize, split_sentences, stems_of_word, words
+from papertrail.answering.values import find
+from papertrail.models import Passage, PassageKind
+
+RRF_K = 60
+_BACKGROUND = re.compile(
+    r"\b(?:introduction|background|related work|literature|prior work|previous work|state of the art)\b", re.I
+)
+_BACK_MATTER = re.compile(
+    r"\b(?:references|bibliography|acknowledg\w*|funding|author contributions|conflicts? of interest)\b", re.I
+)
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence (or table row) of a passage: passage.text[start:end]."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    stems: frozenset[str]
+    # word index -> stem list, for locality measures
+    tokens: tuple[tuple[str, int, int, tuple[str, ...]], ...]
+    background: bool = False  # in an introduction / related-work section
+    back_matter: bool = False  # references, acknowledgements
+    context: str = ""  # a table row's caption and column header
+    context_stems: frozenset[str] = frozenset()
+    _values: dict = field(default_factory=dict)
+
+    def values(self, kind) -> list:
+        """Typed values of one kind in the sentence, found once (sentences are cached per paper)."""
+        got = self._values.get(kind)
+        if got is None:
+            got = self._values[kind] = find(kind, self.text)
+        return got
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.passage.id, self.start)
+
+
+@dataclass
+class PaperData:
+    """Everything about one paper that does not depend on the question."""
+
+    paper_id: str
+    passages: list[Passage]
+    by_id: dict[str, Passage]
+    passage_stems: list[frozenset[str]]
+    df: Counter[str]
+    sentences: dict[str, list[Sentence]] = field(default_factory=dict)  # passage id -> sentences
+    kind_hits: dict[str, list[str]] = field(default_factory=dict)  # value kind -> ids of passages holding one
+
+    @property
+    def n(self) -> int:
+        return max(1, len(self.passages))
+
+    def index_of(self, passage_id: str) -> int:
+        if not hasattr(self, "_positions"):
+            self._positions = {p.id: i for i, p in enumerate(self.passages)}
+        return self._positions[passage_id]
+
+    def idf(self, s: str) -> float:
+        return math.log(1 + (self.n - self.df.get(s, 0) + 0.5) / (self.df.get(s, 0) + 0.5))
+
+
+def _passage_stems(text: str) -> frozenset[str]:
+    out: set[str] = set()
+    for w, _, _ in words(normalize(text)):
+        out.update(stems_of_word(w))
+    return frozenset(out)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    try:
+        from papertrail.pdf.chunk import sentence_spans
+    except ImportError:  # pragma: no cover - extraction always ships it
+        return split_sentences(text)
+    spans = [(int(s), int(e)) for s, e in sentence_spans(text)]
+    return spans or [(0, len(text))]
+
+
+def make_sentence(passage: Passage, start: int, end: int) -> Sentence:
+    text = passage.text[start:end]
+    toks = tuple((w, s, e, stems_of_word(w)) for w, s, e in words(normalize(text)))  # offsets in the sentence
+    stems = frozenset(x for t in toks for x in t[3])
+    section = passage.section or ""
+    return Sentence(
+        passage=passage,
+        start=start,
+        end=end,
+        text=text,
+        stems=stems,
+        tokens=toks,
+        background=bool(_BACKGROUND.search(section)),
+        back_matter=passage.kind == PassageKind.REFERENCE or bool(_BACK_MATTER.search(section)),
+    )
+
+
+def split_passage(passage: Passage, context: str = "") -> list[Sentence]:
+    """Sentences of a passage; a table passage is split into its rows (lines), each read with context."""
+    text = passage.text
+    if passage.kind == PassageKind.TABLE:
+        spans = []
+        pos = 0
+        for line in text.split("\n"):
+            if line.strip():
+                spans.append((pos, pos + len(line)))
+            pos += len(line) + 1
+    else:
+        spans = _sentence_spans(text)
+        # Over-long "sentences" (lists, formulas) are cut at 60 words so the evidence stays short.
+        cut = []
+        for s, e in spans:
+            ws = [m.start() for m in re.finditer(r"\S+", text[s:e])]
+            if len(ws) <= 70:
+                cut.append((s, e))
+                continue
+            for i in range(0, len(ws), 60):
+                a = s + ws[i]
+                b = s + ws[i + 60] if i + 60 < len(ws) else e
+                cut.append((a, b))
+        spans = cut
+    out = []
+    ctx_stems = _passage_stems(context) if context else frozenset()
+    group = ""  # a table's label row ("IUC-NN best model") names the rows under it
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            sent = make_sentence(passage, s, e)
+            if passage.kind == PassageKind.TABLE:
+                if not _mostly_numbers(sent.text) and out:
+                    group = sent.text
+                elif group:
+                    sent.context = f"{context} | {group}" if context else group
+                    sent.context_stems = ctx_stems | _passage_stems(group)
+                    out.append(sent)
+                    continue
+            if context:
+                sent.context = context
+                sent.context_stems = ctx_stems
+            out.append(sent)
+    return out
+
+
+# "Table 2", "TABLE IV", "Tab. 3" and letter-spaced "T A B L E 1".
+TABLE_WORD = r"(?:Table|TABLE|Tab\.|T\s?A\s?B\s?L\s?E)"
+# A caption passage may hold several captions, one per line ("Figure 2. ...\nTable 1. ...").
+_TABLE_CAPTION = re.compile(rf"(?m)^\s*{TABLE_WORD}\s*(?:[A-Z]?\d+|[IVXL]+\b)")
+
+
+def _caption_index(passages: Sequence[Passage], i: int) -> int | None:
+    """The "Table N" caption of the table passage at index i: the nearest one before it on its page
+    (captions usually sit above tables), else the nearest after it."""
+    table = passages[i]
+
+    def is_caption(j: int) -> bool:
+        p = passages[j]
+        return p.page == table.page and p.paper_id == table.paper_id and bool(_TABLE_CAPTION.search(p.text))
+
+    before = next((j for j in range(i - 1, max(-1, i - 5), -1) if is_caption(j)), None)
+    if before is not None:
+        return before
+    return next((j for j in range(i + 1, min(len(passages), i + 4)) if is_caption(j)), None)
+
+
+def table_caption(passages: Sequence[Passage], i: int) -> str:
+    """The caption of the table passage at index i, with the short fragments between the caption and
+    the rows (a caption cut short, column names split off by extraction)."""
+    c = _caption_index(passages, i)
+    if c is None:
+        return ""
+    first = _TABLE_CAPTION.search(passages[c].text)
+    parts = [passages[c].text[first.start() :].strip() if first else passages[c].text]
+    lo, hi = (c + 1, i) if c < i else (i + 1, c)
+    for j in range(lo, hi):
+        p = passages[j]
+        if p.page == passages[i].page and (p.kind == PassageKind.TABLE or len(p.text.split()) <= 30):
+            parts.append(p.text)
+    if c < i and len(parts) == 1 and len(passages[c].text.split()) < 6 and c + 1 < len(passages):
+        parts.append(passages[c + 1].text)
+    return " ".join(" ".join(parts).split()[:80])
+
+
+def table_header(passage: Passage) -> str:
+    """The lines at the top of a table that are not mostly numbers: its column names."""
+    out = []
+    for line in passage.text.split("\n")[:4]:
+        if _mostly_numbers(line):
+            break
+        out.append(line.strip())
+    return " ".join(out)
+
+
+def _mostly_numbers(line: str) -> bool:
+    tokens = line.split()
+    return bool(tokens) and sum(bool(_NUMERIC_CELL.fullmatch(t)) for t in tokens) >= max(1, len(tokens) / 3)
+
+
+_NUMERIC_CELL = re.compile(r"[-+(<>~]?\d[\d.,%)×x*]*")
+
+
+class PaperCache:
+    """Per-answerer cache of paper data and sentence embeddings (never shared between answerers)."""
+
+    def __init__(self, library, embedder) -> None:
+        self.library = library
+        self.embedder = embedder
+        self._papers: dict[tuple[str, str], PaperData] = {}
+        self._vectors: dict[tuple[str, int, int], np.ndarray] = {}
+        self._lock = threading.RLock()
+
+    def paper(self, paper_id: str) -> PaperData:
+        paper = self.library.paper(paper_id)
+        stamp = paper.added_at if paper is not None else ""
+        key = (paper_id, stamp)
+        with self._lock:
+            data = self._papers.get(key)
+            if data is None:
+                passages = self.library.passages(paper_id)
+                stems = [_passage_stems(p.text + " " + (p.section or "")) for p in passages]
+                df: Counter[str] = Counter()
+                for s in stems:
+                    df.update(s)
+                data = PaperData(paper_id, passages, {p.id: p for p in passages}, stems, df)
+                self._papers = {k: v for k, v in self._papers.items() if k[0] != paper_id}
+                self._papers[key] = data
+            return data
+
+    def sentences(self, data: PaperData, passage: Passage) -> list[Sentence]:
+        got = data.sentences.get(passage.id)
+        if got is None:
+            context = ""
+            if passage.kind == PassageKind.TABLE:
+                i = data.index_of(passage.id)
+                context = " | ".join(x for x in (table_caption(data.passages, i), table_header(passage)) if x)
+            got = split_passage(passage, context)
+            data.sentences[passage.id] = got
+        return got
+
+    def passages_with(self, data: PaperData, kind) -> list[str]:
+        """Ids of the paper's passages that hold a value of this kind (a GPU, a URL...), cached."""
+        got = data.kind_hits.get(str(kind))
+        if got is None:
+            got = [p.id for p in data.passages if p.kind != PassageKind.REFERENCE and find(kind, p.text)]
+            data.kind_hits[str(kind)] = got
+        return got
+
+    def embed_sentences(self, sentences: Sequence[Sentence]) -> np.ndarray:
+        """Unit vectors of the sentences, embedding only those not seen before (one batch)."""
+        keys = [(s.passage.id, s.start, s.end) for s in sentences]
+        with self._lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
+        if missing:
+            lookup = {(s.passage.id, s.start, s.end): s for s in sentences}
+            texts = [_embed_text(lookup[k]) for k in missing]
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
+            vecs = np.asarray(self.embedder([texts[i] for i in order]), dtype=np.float32)
+            with self._lock:
+                for j, i in enumerate(order):
+                    self._vectors[missing[i]] = vecs[j]
+        if not keys:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self._vectors[k] for k in keys])
+
+
+EMBED_WORDS = 30  # a sentence's first words carry its topic; the rest only costs embedding time
+CONTEXT_WORDS = 16
+
+
+def _embed_text(s: Sentence) -> str:
+    text = " ".join(s.text.split()[:EMBED_WORDS])
+    if s.context:  # a table row means little alone: its caption and column names go with it
+        return " ".join(s.context.split()[:CONTEXT_WORDS]) + " | " + text
+    return text
+
+
+@dataclass(slots=True)
+class Scored:
+    sentence: Sentence
+    lexical: float  # idf-weighted coverage of the question's terms, 0..1
+    focus_cov: float  # share of the asked term's words present, 0..1
+    passage_score: float  # fused passage rank score, normalised 0..1
+    cosine: float = 0.0
+    score: float = 0.0
+    boost: float = 0.0  # a row of the table the question names
+    row: float = 0.0  # for a table row: coverage of the question's words by the row itself (not its header)
+
+
+def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None) -> dict[str, float]:
+    """Reciprocal-rank fusion of ranked passage-id lists."""
+    weights = weights or [1.0] * len(rankings)
+    out: dict[str, float] = {}
+    for ranking, w in zip(rankings, weights, strict=True):
+        for rank, pid in enumerate(ranking):
+            out[pid] = out.get(pid, 0.0) + w / (RRF_K + rank + 1)
+    return out
+
+
+def term_weights(q: Question, data_list: Sequence[PaperData]) -> dict[str, float]:
+    """Stem -> weight for the question's words: idf in these papers, the asked term doubled."""
+    weights: dict[str, float] = {}
+    focus_lower = {f.lower() for f in q.focus}
+    for term in q.terms:
+        main = stems_of_word(term)[0]
+        idf = sum(d.idf(main) for d in data_list) / max(1, len(data_list))
+        w = max(0.2, idf) * (2.0 if term.lower() in focus_lower else 1.0)
+        weights[term] = max(weights.get(term, 0.0), w)
+    return weights
+
+
+def term_present(term: str, stems: frozenset[str], canon: frozenset[str] | None = None) -> float:
+    """1 for the word (or every part of a compound), 0.7 for an equivalent term, else 0."""
+    options = stems_of_word(term)
+    if options[0] in stems or (len(options) > 1 and all(p in stems for p in options[1:])):
+        return 1.0
+    if canon is not None and canonical(options[0]) in canon:
+        return 0.7
+    return 0.0
+
+
+def acronym_forms(focus: Sequence[str]) -> set[str]:
+    """ "mean IoU" -> {"miou", "mi"...}: initials of the modifiers joined to the head (and plurals)."""
+    low = [f.lower() for f in focus if f]
+    if len(low) < 2:
+        return set()
+    forms = {"".join(w[0] for w in low)}
+    for k in range(1, len(low)):
+        forms.add("".join(w[0] for w in low[:k]) + "".join(low[k:]))
+    forms = {f for f in forms if len(f) >= 2 and f not in STOPWORDS}
+    return {f for f in forms if len(f) >= 3} | {f + "s" for f in forms}
+
+
+def acronym_present(focus: Sequence[str], sentence: Sentence) -> bool:
+    """ "mean IoU" in "MIoU", "knowledge bases" in "KBs"."""
+    forms = acronym_forms(focus)
+    return bool(forms) and any(is_acronym(w) and w.lower() in forms for w, *_ in sentence.tokens)
+
+
+def is_acronym(word: str) -> bool:
+    """Written as an acronym: at least two capitals ("MIoU", "KBs", "mAP" has one: "AP" part counts)."""
+    return sum(c.isupper() for c in word) >= 2
+
+
+def lexical_scores(
+    q: Question, s: Sentence, weights: dict[str, float], context: frozenset[str] = frozenset()
+) -> tuple[float, float]:
+    """(coverage of all question terms, coverage of the asked term) in a sentence (plus context stems)."""
+    stems = s.stems | context
+    canon = frozenset(canonical(x) for x in stems)
+    total = sum(weights.values()) or 1.0
+    # A word naming the kind of answer ("hardware", "software") is present when a value of that kind is.
+    typed = bool(q.category) and q.kind is not None and bool(s.values(q.kind))
+    category = {c.lower() for c in q.category} if typed else set()
+    got = sum(w * (1.0 if t.lower() in category else term_present(t, stems, canon)) for t, w in weights.items())
+    if q.focus:
+        hits = [term_present(f, stems, canon) for f in q.focus]
+        focus_cov = sum(hits) / len(hits)
+        if focus_cov < 1.0 and acronym_present(q.focus, s):
+            focus_cov = 1.0
+            got = max(got, sum(w for t, w in weights.items() if t in q.focus))
+    else:
+        focus_cov = 1.0
+    return min(1.0, got / total), focus_cov
+
+
+def mmr(candidates: Sequence[Scored], vectors: np.ndarray, k: int, lam: float = 0.7) -> list[int]:
+    """Indices of k candidates by maximal marginal relevance (relevance = candidate.score)."""
+    chosen: list[int] = []
+    pool = list(range(len(candidates)))
+    while pool and len(chosen) < k:
+        best, best_val = None, -1e9
+        for i in pool:
+            redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
+            val = lam * candidates[i].score - (1 - lam) * redundancy
+            if val > best_val:
+                best, best_val = i, val
+        chosen.append(best)  # type: ignore[arg-type]
+        pool.remove(best)  # type: ignore[arg-type]
+    return chosen

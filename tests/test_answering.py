@@ -1,0 +1,158 @@
+"""The whole ask path on generated PDFs with a real Library: retrieval, extractive answer, verdict, boxes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from papertrail.answering import Answerer
+from papertrail.library import Library
+from papertrail.settings import load_settings
+from tests import answering_pdfs as pdfs
+
+
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory, embed_model):
+    """One library holding both generated papers (ingest once for the module)."""
+    root = tmp_path_factory.mktemp("answering")
+    frogs = pdfs.make_frogs(root / "frogs.pdf")
+    kelp = pdfs.make_kelp(root / "kelp.pdf")
+    library = Library(load_settings(data_dir=root / "data"), embed_model=embed_model)
+    ids = {"frogs": library.ingest(frogs).paper.id, "kelp": library.ingest(kelp).paper.id}
+    return library, ids, {"frogs": frogs, "kelp": kelp}
+
+
+@pytest.fixture(scope="module")
+def answerer(papers):
+    return Answerer(papers[0])
+
+
+def _overlaps(box, rect: pymupdf.Rect) -> bool:
+    return box.x0 < rect.x1 and rect.x0 < box.x1 and box.y0 < rect.y1 and rect.y0 < box.y1
+
+
+def test_number_with_unit_and_its_boxes_on_the_right_page(papers, answerer):
+    _, ids, files = papers
+    answer = answerer.ask("How long did it take to train the classifier?", [ids["frogs"]])
+    assert answer.verdict.answerable, answer.verdict.reasons
+    assert "14 hours" in answer.text
+    assert 0.5 < answer.verdict.confidence <= 1.0 and answer.verdict.reasons
+    page, rect = pdfs.find_on_page(files["frogs"], "Training took 14 hours")
+    best = answer.evidence[0]
+    assert "Training took 14 hours" in best.text
+    assert best.page == page == 2
+    assert best.boxes and all(b.page == page for b in best.boxes)
+    assert any(_overlaps(b, rect) for b in best.boxes)
+    assert best.paper_id == ids["frogs"]
+
+
+def test_yes_no_answers_yes_or_no_first(papers, answerer):
+    _, ids, _ = papers
+    yes = answerer.ask(
+        "Were the test recordings taken from different ponds than the training recordings?", [ids["frogs"]]
+    )
+    assert yes.verdict.answerable and yes.text.startswith("Yes.")
+    no = answerer.ask("Did data augmentation improve the F1 score?", [ids["frogs"]])
+    assert no.verdict.answerable and no.text.startswith("No."), no.text
+
+
+def test_table_value(papers, answerer):
+    _, ids, files = papers
+    answer = answerer.ask(
+        "According to Table 2, what recall did the classifier achieve for Rana temporaria?", [ids["frogs"]]
+    )
+    assert answer.verdict.answerable, answer.verdict.reasons
+    assert "0.79" in answer.text
+    page, _ = pdfs.find_on_page(files["frogs"], "Rana temporaria")
+    assert answer.evidence[0].page == page
+
+
+def test_url_answer(papers, answerer):
+    _, ids, _ = papers
+    answer = answerer.ask("Where is the code available?", [ids["frogs"]])
+    assert answer.verdict.answerable and answer.text.startswith("https://github.com/example/frogcalls")
+
+
+def test_unanswerable_question_is_flagged_with_reasons(papers, answerer):
+    _, ids, _ = papers
+    answer = answerer.ask("What random seed was used?", [ids["frogs"]])
+    assert not answer.verdict.answerable
+    assert answer.verdict.reasons and all(r.strip() for r in answer.verdict.reasons)
+    assert 0.5 <= answer.verdict.confidence <= 1.0
+    assert answer.evidence  # what was looked at is still shown
+
+
+def test_near_miss_adam_without_learning_rate(papers, answerer):
+    _, ids, _ = papers
+    answer = answerer.ask("What learning rate was used to train the U-Net?", [ids["kelp"]])
+    assert not answer.verdict.answerable
+    reasons = " ".join(answer.verdict.reasons)
+    assert "learning rate" in reasons and "Adam" in reasons, reasons
+
+
+def test_hardware_not_reported_is_flagged(papers, answerer):
+    _, ids, _ = papers
+    answer = answerer.ask("Which GPU was used to train the model?", [ids["kelp"]])
+    assert not answer.verdict.answerable
+
+
+def test_multi_paper_retrieval_cites_the_right_paper(papers, answerer):
+    _, ids, _ = papers
+    answer = answerer.ask("Which GPU was used to train the model?", [ids["kelp"], ids["frogs"]])
+    assert answer.verdict.answerable and "RTX 3090" in answer.text
+    assert answer.evidence[0].paper_id == ids["frogs"]
+    assert set(answer.paper_ids) == {ids["kelp"], ids["frogs"]}
+    optimizer = answerer.ask("Which optimizer was used to train the U-Net?", [ids["frogs"], ids["kelp"]])
+    assert optimizer.verdict.answerable and "Adam" in optimizer.text
+    assert optimizer.evidence[0].paper_id == ids["kelp"]
+
+
+def test_ask_many_matches_ask_and_batches_the_embedding(papers, monkeypatch):
+    library, ids, _ = papers
+    questions = [
+        "How long did it take to train the classifier?",
+        "What random seed was used?",
+        "Which GPU was used to train the model?",
+        "Where is the code available?",
+    ]
+    single = [Answerer(library).ask(q, [ids["frogs"]]) for q in questions]
+    batch_answerer = Answerer(library)
+    calls = []
+    real = batch_answerer._embed
+    monkeypatch.setattr(batch_answerer, "_embed", lambda texts: calls.append(len(texts)) or real(texts))
+    many = batch_answerer.ask_many(questions, [ids["frogs"]])
+    assert [a.text for a in many] == [a.text for a in single]
+    assert [a.verdict.answerable for a in many] == [True, False, True, True]
+    assert len(calls) <= 2  # one batch of questions, one batch of new sentences
+
+
+def test_empty_paper_list_and_deleted_paper(papers, answerer):
+    answer = answerer.ask("Which GPU was used?", [])
+    assert not answer.verdict.answerable and answer.verdict.reasons
+
+
+def test_cli_answer_record_has_the_scored_fields(papers, answerer):
+    from papertrail.cli import answer_record
+
+    _, ids, _ = papers
+    record = answer_record("q1", answerer.ask("How long did it take to train the classifier?", [ids["frogs"]]))
+    assert record["answerable"] is True and "14 hours" in record["answer"]
+    assert record["citations"] and record["citations"][0]["page"] == 2 and record["citations"][0]["rects"]
+
+
+def test_answers_quote_only_the_paper(papers, answerer):
+    """Every answer after its leading value / Yes / No is a quote of the cited evidence."""
+    _, ids, _ = papers
+    for question in ("How long did it take to train the classifier?", "Which GPU was used to train the model?"):
+        answer = answerer.ask(question, [ids["frogs"]])
+        quoted = answer.text.split("“", 1)[1].rsplit("”", 1)[0]
+        assert " ".join(answer.evidence[0].text.split()) in quoted or quoted in " ".join(
+            answer.evidence[0].text.split()
+        )
+
+
+def test_generated_pdfs_exist(tmp_path: Path):
+    path = pdfs.make_kelp(tmp_path / "k.pdf")
+    assert path.stat().st_size > 0

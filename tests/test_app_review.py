@@ -1,0 +1,109 @@
+"""The Review page under Streamlit's AppTest, on a real library in a tmp data dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.review_matrix import matrix_key
+from papertrail import review
+from papertrail.library import Library
+from tests import review_pdfs
+
+ROOT = Path(__file__).resolve().parent.parent
+TWO_CHECKS = review.make_battery(
+    "Two checks",
+    [
+        ("hardware", "Which GPU or other hardware was used to train the model?"),
+        ("code_link", "Where is the source code available (URL)?"),
+    ],
+)
+TIMEOUT = 300
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/review.py")
+    return at.run()
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(e.value for kind in ("markdown", "caption", "info", "error", "success") for e in getattr(at, kind))
+
+
+@pytest.fixture
+def reviewed_library(library: Library, tmp_path) -> Library:
+    for pdf in review_pdfs.make_all(tmp_path / "papers")[:2]:
+        library.ingest(pdf)
+    review.save_battery(library.settings, TWO_CHECKS)
+    return library
+
+
+def test_empty_library_points_to_the_library_page(data_dir):
+    at = _page()
+    assert not at.exception
+    assert "library is empty" in at.info[0].value
+
+
+def test_run_fills_the_matrix_and_a_selected_cell_shows_its_evidence(reviewed_library):
+    at = _page()
+    assert not at.exception
+    assert len(at.multiselect[0].value) == 2  # every paper is chosen by default
+    assert at.selectbox[0].value == review.DEFAULT_BATTERY
+    at.selectbox[0].set_value("Two checks").run()
+    run_button = next(b for b in at.button if b.label.startswith("Answer 4 open cells"))
+    run_button.click().run()
+    assert not at.exception
+
+    frame = at.dataframe[0].value
+    assert list(frame.columns) == ["hardware", "code_link"]
+    seabirds = next(label for label in frame.index if label.startswith("Counting nesting seabirds"))
+    pollinators = next(label for label in frame.index if label.startswith("Seasonal activity"))
+    # The cells' own text is the engine's (tested in test_review.py); here: reported vs not reported.
+    assert not frame.loc[seabirds, "hardware"].startswith(review.NOT_REPORTED)
+    assert not frame.loc[seabirds, "code_link"].startswith(review.NOT_REPORTED)
+    assert frame.loc[pollinators, "hardware"].startswith(review.NOT_REPORTED)
+    assert any(b.label == "All cells answered" and b.disabled for b in at.button)
+
+    papers = [p.id for p in reviewed_library.papers()]
+    stored = review.load_review(
+        reviewed_library, papers, TWO_CHECKS, review.ReviewStore.for_settings(reviewed_library.settings)
+    )
+    key = matrix_key(stored)
+    row = list(frame.index).index(seabirds)
+    at.session_state[key] = {"selection": {"rows": [], "columns": [], "cells": [[row, "hardware"]]}}
+    at.run()
+    assert not at.exception
+    shown = _text(at)
+    assert "RTX 3090" in shown and "Page " in shown
+    assert len(at.get("image")) == 1, "the highlighted page is shown"
+
+    row = list(frame.index).index(pollinators)
+    at.session_state[key] = {"selection": {"rows": [], "columns": [], "cells": [[row, "hardware"]]}}
+    at.run()
+    assert "Not reported" in at.error[0].value
+    assert len(at.get("plotly_chart")) >= 2  # the completeness heatmap and the coverage bars
+
+
+def test_a_battery_is_edited_saved_and_chosen(reviewed_library):
+    at = _page()
+    at.selectbox[0].set_value("Two checks").run()
+    name = next(t for t in at.text_input if t.label == "Battery name")
+    text = next(t for t in at.text_area if t.label == "Questions, one per line")
+    name.set_value("Seeds only")
+    text.set_value("seeds: How were random seeds fixed?\nWhich optimiser was used?")
+    next(b for b in at.button if b.label == "Save battery").click().run()
+    assert not at.exception
+    assert at.selectbox[0].value == "Seeds only"
+    saved = review.resolve_battery("Seeds only", reviewed_library.settings)
+    assert saved.keys == ["seeds", "optimiser_used"]
+    assert "Saved" in at.success[0].value
+
+    text = next(t for t in at.text_area if t.label == "Questions, one per line")
+    text.set_value("a: one?\na: two?")
+    next(b for b in at.button if b.label == "Save battery").click().run()
+    assert "used twice" in at.error[0].value
+    assert review.resolve_battery("Seeds only", reviewed_library.settings) == saved
