@@ -59,10 +59,10 @@ def settings_form(base: Settings, current: Settings) -> dict[str, Any] | None:
         st.divider()
         depth = st.slider(
             "Retrieval depth",
-            min_value=1,
-            max_value=30,
+            min_value=4,
+            max_value=60,
             key=_WIDGET_KEYS["retrieval_depth"],
-            help="How many passages are retrieved and weighed for each question.",
+            help="How many passages each of keyword and semantic search contributes for each question.",
         )
         saved = st.form_submit_button("Apply", type="primary", icon=":material/check:")
     if not saved:

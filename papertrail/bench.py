@@ -16,6 +16,7 @@ from pathlib import Path
 
 from papertrail.embedding import get_minilm
 from papertrail.library import Library
+from papertrail.models import PassageKind
 from papertrail.pdf.chunk import chunk
 from papertrail.pdf.extract import extract
 from papertrail.settings import load_settings
@@ -69,8 +70,9 @@ def bench_answer(library: Library, questions: list[dict], ids: dict[str, str]) -
         t0 = time.perf_counter()
         answerer.ask(q["question"], [ids[q["paper"]]])
         latencies.append(time.perf_counter() - t0)
-    # The yardstick: embedding 8 typical passages of the same library.
-    sample = [p.text for p in library.passages(sorted(set(ids.values())))[:64]]
+    # The yardstick: embedding 8 typical body passages of the same library (not titles or headings).
+    body = [p.text for p in library.passages(sorted(set(ids.values()))) if p.kind == PassageKind.BODY]
+    sample = body[:: max(1, len(body) // 64)][:64]
     model = get_minilm()
     runs = []
     for start in range(0, len(sample) - 7, 8):

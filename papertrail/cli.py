@@ -138,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--data-dir", default=argparse.SUPPRESS, help="where the library lives (PAPERTRAIL_DATA_DIR, default ./data)"
     )
-    parser = argparse.ArgumentParser(prog="papertrail", description="Review scientific papers offline.", parents=[common])
+    parser = argparse.ArgumentParser(
+        prog="papertrail", description="Review scientific papers offline.", parents=[common]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("extract", parents=[common], help="print a PDF's text in reading order (what chunking consumes)")

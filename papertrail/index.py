@@ -80,9 +80,7 @@ class PassageIndex:
         self.settings = settings
         self.embed_model = embed_model
         self._client = _chroma_client(settings)
-        self._collection = self._client.get_or_create_collection(
-            settings.collection, metadata={"hnsw:space": "cosine"}
-        )
+        self._collection = self._client.get_or_create_collection(settings.collection, metadata={"hnsw:space": "cosine"})
         self._store = ChromaVectorStore(chroma_collection=self._collection)
         self._index = VectorStoreIndex.from_vector_store(
             self._store,

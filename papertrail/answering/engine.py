@@ -8,7 +8,6 @@ flagged.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Collection, Sequence
@@ -45,7 +44,6 @@ from papertrail.answering.verdict import (
 from papertrail.models import Answer, Evidence, Passage, PassageKind, Verdict
 from papertrail.settings import Settings
 
-SEARCH_DEPTH = 24  # passages from each of BM25 and vector search
 POOL_PASSAGES = 10  # fused passages whose sentences are scored
 FOCUS_PASSAGES = 6  # extra passages that contain the asked term
 TYPED_PASSAGES = 4  # extra passages that hold a value of the expected kind
@@ -83,12 +81,6 @@ _TYPED_RETRIEVAL = frozenset(
 )
 
 
-def ablated_layers() -> set[str]:
-    """Verdict layers switched off through PAPERTRAIL_ABLATE (comma-separated), for the ablation study."""
-    raw = os.environ.get("PAPERTRAIL_ABLATE", "")
-    return {x.strip() for x in raw.split(",") if x.strip()}
-
-
 @dataclass
 class _Work:
     """One question's state on its way through the pipeline."""
@@ -110,7 +102,7 @@ class Answerer:
     ) -> None:
         self.library = library
         self.settings = settings or library.settings
-        self.layers = set(layers) if layers is not None else set(LAYERS) - ablated_layers()
+        self.layers = set(layers) if layers is not None else set(LAYERS) - self.settings.ablated_layers
         unknown = self.layers - set(LAYERS)
         if unknown:
             raise ValueError(f"unknown verdict layers: {sorted(unknown)}")
@@ -158,9 +150,9 @@ class Answerer:
     def _pool(self, text: str, datas: list[PaperData], passages: list[Passage], paper_ids: list[str]) -> _Work:
         q = analyse(text)
         index = self.library.index
-        vec = [pid for pid, _ in index.vector_search(text, paper_ids, SEARCH_DEPTH)]
+        vec = [pid for pid, _ in index.vector_search(text, paper_ids, self.settings.retrieval_depth)]
         bm25_query = " ".join([text, _KIND_EXPANSION.get(q.kind, "") if q.kind else "", " ".join(q.focus)])
-        lex = [pid for pid, _ in index.bm25_search(bm25_query, passages, SEARCH_DEPTH)]
+        lex = [pid for pid, _ in index.bm25_search(bm25_query, passages, self.settings.retrieval_depth)]
         fused = fuse([vec, lex])
         by_id = {p.id: p for p in passages}
         ranked = [pid for pid in sorted(fused, key=lambda k: -fused[k]) if pid in by_id]
