@@ -62,7 +62,9 @@ def test_builtin_checklist_covers_the_reproducibility_topics_in_its_own_words():
         "code_link",
         "data_link",
         "model",
-        "hyperparameters",
+        "learning_rate",
+        "batch_size",
+        "epochs",
         "tuning",
         "optimizer",
         "stopping",
@@ -190,7 +192,8 @@ def test_run_fills_every_cell_with_one_ask_many_per_paper(finished, papers):
     assert result.complete and len(result.cells) == 3 * len(CHECKLIST.items)
     assert [paper_ids for _, paper_ids in answerer.calls] == [(papers[n].id,) for n in sorted(papers)]
     assert all(list(questions) == CHECKLIST.questions for questions, _ in answerer.calls)
-    assert steps[-1][:2] == (66, 66)
+    cells = 3 * len(CHECKLIST.items)
+    assert steps[-1][:2] == (cells, cells)
     assert [done for done, _, _ in steps] == sorted(done for done, _, _ in steps)
     cell = result.cell(papers["a_seabirds.pdf"].id, "hardware")
     assert cell is not None and cell.question == CHECKLIST.items[CHECKLIST.keys.index("hardware")].question
@@ -252,7 +255,7 @@ def test_exports_round_trip_and_summarise(finished, papers, tmp_path):
     paths = review.write_exports(result, tmp_path / "out" / "matrix.csv")
     assert [p.name for p in paths] == ["matrix.csv", "matrix.json", "matrix.md"]
     expected = review.records(result)
-    assert len(expected) == 66 and set(expected[0]) == set(review.EXPORT_FIELDS)
+    assert len(expected) == 3 * len(CHECKLIST.items) and set(expected[0]) == set(review.EXPORT_FIELDS)
     assert review.read_records(paths[0]) == expected
     assert review.read_records(paths[1]) == expected
     hardware = next(r for r in expected if r["file"] == "a_seabirds.pdf" and r["key"] == "hardware")
