@@ -36,10 +36,10 @@ LONG_MS = 300_000
 
 
 def _shot(page, name: str) -> None:
-    """Full page: Streamlit scrolls inside its main element, so grow the viewport to its height first."""
+    """Full page: Streamlit scrolls inside an element, so grow the viewport to its height first."""
     page.wait_for_timeout(1000)  # let images settle
     viewport = page.viewport_size
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    height = page.evaluate("Math.max(...[...document.querySelectorAll('section, div')].map(e => e.scrollHeight))")
     page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
     page.wait_for_timeout(500)
     page.screenshot(path=str(SCREENSHOTS / f"journey-{name}.png"), full_page=True)

@@ -137,8 +137,9 @@ def test_paper_text_is_never_rendered_as_html(paper, library):
     assert len([b for b in bodies if literal in b]) >= 5
 
 
-@pytest.mark.slow  # the client retries the dead server once
+@pytest.mark.llm  # needs requirements-llm.txt (make test-llm); the client retries the dead server once
 def test_an_unreachable_llm_server_falls_back_to_the_quoted_evidence(paper):
+    pytest.importorskip("llama_index.llms.openai_like")
     at = open_app(CHAT_PAGE)
     at.session_state["settings_overrides"] = {
         "answerer": "openai",
@@ -154,10 +155,10 @@ def test_a_misconfigured_llm_backend_is_reported_in_plain_words(paper):
     at = open_app(CHAT_PAGE)
     at.session_state["settings_overrides"] = {"answerer": "openai", "llm_url": ""}
     _ask(at, ANSWERABLE_QUESTION)
-    assert [e.value for e in at.error] == [
-        "The answering backend is not available: Set PAPERTRAIL\\_LLM\\_URL to the server's OpenAI-compatible base"
-        " URL (…/v1)."
-    ]
+    # The engine's quoted answer still stands, and the reason says what to fix.
+    assert ANSWER_FRAGMENT in rendered_text(at)
+    assert "Set PAPERTRAIL\\_LLM\\_URL" in rendered_text(at)
+    assert not at.error
 
 
 def _turn_ids(at) -> list[int]:

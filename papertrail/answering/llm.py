@@ -30,12 +30,12 @@ class LLMUnavailable(RuntimeError):
 
 def make_backend(settings: Settings) -> LLMBackend:
     if settings.answerer == "openai":
+        if not settings.llm_url:  # configuration first: it is what the user can fix on the Settings page
+            raise LLMUnavailable("Set PAPERTRAIL_LLM_URL to the server's OpenAI-compatible base URL (…/v1).")
         try:
             from llama_index.llms.openai_like import OpenAILike
         except ImportError as err:  # pragma: no cover - depends on the optional install
             raise LLMUnavailable("The openai backend needs `pip install -r requirements-llm.txt`.") from err
-        if not settings.llm_url:
-            raise LLMUnavailable("Set PAPERTRAIL_LLM_URL to the server's OpenAI-compatible base URL (…/v1).")
         llm = OpenAILike(
             model=settings.llm_model or "local-model",
             api_base=settings.llm_url,
