@@ -225,3 +225,18 @@ def test_a_thousand_pages_in_bounded_memory(tmp_path: Path) -> None:
     assert "This is page 1000 of the long document." in text
     assert factory.RUNNING_HEAD not in text
     assert peak < 40 * 2**20  # about 7 MB today: nothing per page is kept but the passages
+
+
+def test_a_url_broken_at_a_line_end_is_joined_without_a_space(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    lines = [
+        "Our code and trained models are openly available at https://github.com/",
+        "example-lab/moth-tracker for anyone who wants to reproduce the results.",
+        "The light trap ran every night from June to October in both study years.",
+    ]
+    for i, line in enumerate(lines):
+        page.insert_text((72, 100 + 14 * i), line, fontsize=10, fontname="helv")
+    doc.save(tmp_path / "url.pdf")
+    flat = _flat(reading_text(extract(tmp_path / "url.pdf")))
+    assert "https://github.com/example-lab/moth-tracker for anyone" in flat

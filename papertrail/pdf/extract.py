@@ -1422,6 +1422,10 @@ _COMPOUND_PREFIXES = frozenset(
 )
 
 
+# A URL whose last character cannot end it ("https://github.com/" then "user/repo" on the next line).
+_OPEN_URL = re.compile(r"^(?:https?://|www\.)\S*[/._\-=?&#~]$", re.IGNORECASE)
+
+
 def _join_hyphenated(prefix: _Word, following: _Word, vocabulary: set[str]) -> bool | None:
     """None: not a line-end hyphen. True: drop the hyphen and join. False: keep "a-b"."""
     text = prefix.text
@@ -1465,7 +1469,9 @@ def _to_passage(draft: _Draft, paper_id: str, ordinal: int, vocabulary: set[str]
                 length += 1
             glue_next = False
             text = word.text
-            if word_index == last and has_next_row and not table and text.endswith("-"):
+            if word_index == last and has_next_row and not table and _OPEN_URL.match(text):
+                glue_next = True  # a URL broken at the line end continues on the next line, no space
+            elif word_index == last and has_next_row and not table and text.endswith("-"):
                 decision = _join_hyphenated(word, rows[row_index + 1].words[0], vocabulary)
                 if decision is not None:
                     glue_next = True
