@@ -9,11 +9,11 @@ import html
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pymupdf
 import pytest
 
 from papertrail.settings import Settings, default_settings, load_settings
 from tests import pdf_factory
+from tests.answering_pdfs import write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_TIMEOUT_S = 180  # the first run of an app test loads the embedding model and opens the index
@@ -61,25 +61,13 @@ ANSWERABLE_QUESTION = "How many epochs was the model trained for?"
 ANSWER_FRAGMENT = "50 epochs"
 UNANSWERABLE_QUESTION = "What was the annual rainfall at the field site?"
 
-_CSS = "body {font-family: sans-serif; font-size: 10pt; line-height: 1.3} h1 {font-size: 17pt} h2 {font-size: 12pt}"
-
 
 def write_paper_pdf(path: Path, title: str, authors: str, sections: list[Section]) -> Path:
     """A single-column paper with a title, an author line and sectioned paragraphs, laid out on A4."""
     body = f"<h1>{html.escape(title)}</h1><p>{html.escape(authors)}</p>"
     for heading, paragraphs in sections:
         body += f"<h2>{html.escape(heading)}</h2>" + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    story = pymupdf.Story(html=body, user_css=_CSS)
-    page_rect = pymupdf.paper_rect("a4")
-    writer = pymupdf.DocumentWriter(str(path))
-    more = True
-    while more:
-        device = writer.begin_page(page_rect)
-        more, _ = story.place(page_rect + (60, 60, -60, -60))
-        story.draw(device)
-        writer.end_page()
-    writer.close()
-    return path
+    return write_pdf(path, body)
 
 
 @pytest.fixture

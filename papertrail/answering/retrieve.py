@@ -22,6 +22,7 @@ from papertrail.answering.questions import Question
 from papertrail.answering.text import STOPWORDS, canonical, normalize, split_sentences, stems_of_word, words
 from papertrail.answering.values import find
 from papertrail.models import Passage, PassageKind
+from papertrail.pdf.chunk import row_spans
 
 RRF_K = 60
 _BACKGROUND = re.compile(
@@ -123,12 +124,7 @@ def split_passage(passage: Passage, context: str = "") -> list[Sentence]:
     """Sentences of a passage; a table passage is split into its rows (lines), each read with context."""
     text = passage.text
     if passage.kind == PassageKind.TABLE:
-        spans = []
-        pos = 0
-        for line in text.split("\n"):
-            if line.strip():
-                spans.append((pos, pos + len(line)))
-            pos += len(line) + 1
+        spans = row_spans(text)
     else:
         spans = _sentence_spans(text)
         # Over-long "sentences" (lists, formulas) are cut at 60 words so the evidence stays short.

@@ -34,7 +34,7 @@ def _word_count(text: str) -> int:
 def _split(passage: Passage, max_words: int) -> list[Passage]:
     if _word_count(passage.text) <= max_words:
         return [passage]
-    units = _row_spans(passage.text) if passage.kind == PassageKind.TABLE else sentence_spans(passage.text)
+    units = row_spans(passage.text) if passage.kind == PassageKind.TABLE else sentence_spans(passage.text)
     units = [piece for start, end in units for piece in _cut_long(passage.text, start, end, 2 * max_words)]
     groups: list[tuple[int, int]] = []
     count = 0
@@ -49,7 +49,8 @@ def _split(passage: Passage, max_words: int) -> list[Passage]:
     return [_slice(passage, start, end) for start, end in groups]
 
 
-def _row_spans(text: str) -> list[tuple[int, int]]:
+def row_spans(text: str) -> list[tuple[int, int]]:
+    """A table passage's units: its non-empty lines (rows)."""
     spans = []
     pos = 0
     for line in text.split("\n"):
