@@ -192,6 +192,9 @@ def _kind_for(phrase: str) -> Kind | None:
     return None
 
 
+_EXAMPLES = re.compile(r",|\bor\b|\be\.g\.|\bfor example\b|\bsuch as\b|\bi\.e\.|\blike\b", re.IGNORECASE)
+
+
 def analyse(question: str) -> Question:
     q = normalize(question).strip()
     table = _TABLE_REF.search(q)
@@ -322,10 +325,12 @@ def analyse(question: str) -> Question:
     category = [w for w in focus_words if _is_category(w, kind)]
     focus_words = [w for w in focus_words if w not in category]
     subject = [w for w in content_terms(body_np) if w.lower() not in focus_set and not _TABLE_REF.match(w)]
-    # labels in parentheses ("(A.N)", "(Bio)") name table rows and columns
+    # Labels in parentheses ("(A.N)", "(Bio)") name table rows and columns; a list of examples
+    # ("(SGD, Adam, RMSprop)", "(e.g., GPUs or TPUs)") only illustrates the answer, so it is not required.
+    labels = " ".join(h for h in re.findall(r"\(([^)]*)\)", body) if not _EXAMPLES.search(h))
     subject += [
         w
-        for w in content_terms(hints)
+        for w in content_terms(labels)
         if w.lower() not in focus_set and w not in subject and not w.lower().startswith("e.g")
     ]
     if table:
