@@ -10,6 +10,7 @@ from components.review_matrix import review_matrix
 from components.review_run import export_menu, pick_papers, run_section
 from papertrail.review import ReviewStore
 
+state.ensure_app_navigation()
 st.title("Review")
 st.caption("Ask every paper the same questions: see what each reports, what it leaves out, and where it says so.")
 library = state.library()
