@@ -129,7 +129,8 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="holds papers/ (default ../shared)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from tests.test_browser import _free_port, _wait_healthy
+    from tests.servers import free_port, stop
+    from tests.test_browser import _wait_healthy
 
     pdfs = [args.shared / "papers" / name for name in PAPERS]
     missing = [str(p) for p in pdfs if not p.exists()]
@@ -138,7 +139,7 @@ def main() -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="papertrail-journey-") as tmp:
-        port = _free_port()
+        port = free_port()
         log_path = Path(tmp) / "streamlit.log"
         with log_path.open("w") as log:
             process = subprocess.Popen(
@@ -157,11 +158,7 @@ def main() -> None:
                 print(log_path.read_text()[-4000:], file=sys.stderr)
                 raise
             finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                stop(process, 15)
 
 
 if __name__ == "__main__":

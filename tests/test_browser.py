@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import pymupdf
 import pytest
 
 from tests.conftest import ANSWER_FRAGMENT, ANSWERABLE_QUESTION, CHAT_PAPER_TITLE, UNANSWERABLE_QUESTION
+from tests.servers import free_port, stop
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,12 +49,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 90) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -72,7 +66,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 90) ->
 @pytest.fixture
 def app_url(data_dir: Path, tmp_path: Path) -> Iterator[str]:
     """A real `streamlit run app.py` on a free port with its own data dir; its log is in tmp_path."""
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "streamlit.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"]
@@ -87,11 +81,7 @@ def app_url(data_dir: Path, tmp_path: Path) -> Iterator[str]:
         _wait_healthy(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 15)
         log.close()
         print((tmp_path / "streamlit.log").read_text()[-4000:])  # shown by pytest only when the test fails
 

@@ -16,6 +16,7 @@ import pytest
 from papertrail.library import IngestError, Library
 from papertrail.settings import load_settings
 from tests import pdf_factory
+from tests.servers import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,15 +165,9 @@ def test_killed_ingest_leaves_no_trace(tmp_path):
     assert library.ingest(pdf).paper.pages == 300
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     proc = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
@@ -189,8 +184,7 @@ def chroma_server(tmp_path):
             assert time.monotonic() < deadline, "chroma server did not start"
             time.sleep(0.2)
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(30)
+    stop(proc, 30)
 
 
 @pytest.mark.slow

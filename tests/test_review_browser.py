@@ -15,7 +15,8 @@ import pytest
 from papertrail import review
 from papertrail.settings import load_settings
 from tests import review_pdfs
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy
+from tests.servers import free_port, stop
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -57,7 +58,7 @@ def server(tmp_path_factory) -> Iterator[str]:
         subprocess.run([sys.executable, "-m", "papertrail", "ingest", *map(str, batch)], cwd=ROOT, env=env, check=True)
         time.sleep(1.1)  # added_at has one-second resolution
     review.save_battery(load_settings(data_dir=data_dir), CHECKS)
-    port = _free_port()
+    port = free_port()
     log = (tmp / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
@@ -72,11 +73,7 @@ def server(tmp_path_factory) -> Iterator[str]:
         _wait_healthy(url, proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, 20)
         log.close()
 
 
