@@ -31,3 +31,12 @@ def pick_papers(papers: Sequence[Paper], history: ChatHistory) -> list[str]:
     if chosen and tuple(sorted(chosen)) != tuple(sorted(history.last_paper_set())):
         history.remember_paper_set(chosen)
     return chosen
+
+
+def stop_if_library_empty(papers: Sequence[Paper], what_next: str) -> None:
+    """Pages that work on papers point an empty library to the Library page and stop there."""
+    if papers:
+        return
+    st.info(f"Your library is empty. Add papers first, then {what_next} here.", icon=":material/info:")
+    st.page_link("pages/library.py", label="Go to the library", icon=":material/library_books:")
+    st.stop()

@@ -6,17 +6,14 @@ from components import state
 from components.chat_export import clear_chat_button, export_menu
 from components.conversation import chat_pane
 from components.evidence import PANE_HEIGHT, evidence_panel
-from components.paper_picker import pick_papers
+from components.paper_picker import pick_papers, stop_if_library_empty
 
 state.ensure_app_navigation()
 st.title("Chat")
 library = state.library()
 history = state.history()
 papers = library.papers()
-if not papers:
-    st.info("Your library is empty. Add a paper first, then ask about it here.", icon=":material/info:")
-    st.page_link("pages/library.py", label="Go to the library", icon=":material/library_books:")
-    st.stop()
+stop_if_library_empty(papers, "ask about them")
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
     paper_ids = pick_papers(papers, history)

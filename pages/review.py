@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import state
+from components.paper_picker import stop_if_library_empty
 from components.review_battery import battery_editor, battery_picker
 from components.review_charts import completeness_heatmap, coverage_bars
 from components.review_evidence import cell_evidence
@@ -16,10 +17,7 @@ st.caption("Ask every paper the same questions: see what each reports, what it l
 library = state.library()
 settings = state.base_settings()
 papers = library.papers()
-if not papers:
-    st.info("Your library is empty. Add papers first, then review them here.", icon=":material/info:")
-    st.page_link("pages/library.py", label="Go to the library", icon=":material/library_books:")
-    st.stop()
+stop_if_library_empty(papers, "review them")
 
 papers_column, battery_column = st.columns([3, 2], vertical_alignment="bottom")
 with papers_column:
