@@ -126,7 +126,9 @@ def evidence_panel(library: Library, turns: Sequence[ChatTurn], titles: Mapping[
         if not answer.evidence:
             st.info("No passage of the paper came close to this question.", icon=":material/search_off:")
             return
-        if not answer.verdict.answerable:
+        if answer.verdict.uncertain:
+            st.caption(":material/help: Uncertain: read these passages; the engine could not decide with confidence.")
+        elif not answer.verdict.answerable:
             st.caption(
                 ":material/block: Judged unanswerable: these are the closest passages, and they do not answer it."
             )

@@ -1,4 +1,5 @@
-"""The review matrix: papers x questions, each cell the short answer or "not reported" with its confidence.
+"""The review matrix: papers x questions, each cell the short answer or "not reported" with its confidence;
+an uncertain cell is marked "check" and shaded amber.
 
 Clicking a cell selects it (st.dataframe single-cell selection); the page shows that cell's evidence.
 Paper text reaches the grid as plain cell values, which the grid draws as text, never as HTML.
@@ -17,6 +18,7 @@ from papertrail.review import Cell, Review
 PENDING = "…"  # a cell the run has not answered yet
 _REPORTED_CSS = "background-color: #e8f3ea"
 _NOT_REPORTED_CSS = "background-color: #fbeaea; color: #8a2b2b"
+_CHECK_CSS = "background-color: #fff4d6; color: #7a5200"
 _ROW_PX, _MAX_HEIGHT_PX = 35, 640
 
 
@@ -39,7 +41,11 @@ def matrix_frame(review: Review) -> pd.DataFrame:
 
 def _shading(review: Review) -> pd.DataFrame:
     def css(cell: Cell | None) -> str:
-        return "" if cell is None else _REPORTED_CSS if cell.reported else _NOT_REPORTED_CSS
+        if cell is None:
+            return ""
+        if cell.uncertain:
+            return _CHECK_CSS
+        return _REPORTED_CSS if cell.reported else _NOT_REPORTED_CSS
 
     rows = [[css(review.cell(p.id, key)) for key in review.battery.keys] for p in review.papers]
     return pd.DataFrame(rows, index=_row_labels(review), columns=review.battery.keys)

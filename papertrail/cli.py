@@ -78,6 +78,7 @@ def answer_record(qid: str, answer) -> dict:
         "answerable": answer.verdict.answerable,
         "answer": answer.text,
         "confidence": round(answer.verdict.confidence, 4),
+        "uncertain": answer.verdict.uncertain,
         "reasons": list(answer.verdict.reasons),
         "citations": [
             {"page": ev.page, "text": ev.text, "rects": [b.to_list() for b in ev.boxes], "score": round(ev.score, 4)}
@@ -117,7 +118,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 1
     answer = Answerer(library).ask(args.question, list(ids.values()))
     verdict = answer.verdict
-    print("UNANSWERABLE" if not verdict.answerable else "ANSWER", f"(confidence {verdict.confidence:.2f})")
+    outcome = "ANSWER" if verdict.answerable else "UNANSWERABLE"
+    if verdict.uncertain:
+        outcome = f"UNCERTAIN, best guess {outcome.lower()}: check these passages"
+    print(outcome, f"(confidence {verdict.confidence:.2f})")
     print(answer.text)
     for reason in verdict.reasons:
         print(f"  - {reason}")

@@ -86,7 +86,13 @@ def chat_markdown(turns: Sequence[ChatTurn], papers: Sequence[Paper]) -> str:
         answer = turn.answer
         verdict = answer.verdict
         lines += ["", f"## {number}\\. {escape_markdown(answer.question)}", ""]
-        if verdict.answerable:
+        if verdict.uncertain:
+            guess = "an answer" if verdict.answerable else "not in the paper"
+            lines.append(
+                f"**Uncertain**: check the passages below (best guess {guess}, confidence {verdict.confidence:.0%})."
+            )
+            lines += ["", escape_markdown(answer.text)]
+        elif verdict.answerable:
             lines.append(f"**Answer** (confidence {verdict.confidence:.0%}):")
             lines += ["", escape_markdown(answer.text)]
         else:

@@ -82,6 +82,7 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
             "answerable": answer.verdict.answerable,
             "confidence": answer.verdict.confidence,
             "reasons": list(answer.verdict.reasons),
+            "uncertain": answer.verdict.uncertain,
         },
         "evidence": [
             {"passage": _passage_to_dict(ev.passage), "start": ev.start, "end": ev.end, "score": ev.score}
@@ -97,7 +98,12 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
     return Answer(
         question=data["question"],
         text=data["text"],
-        verdict=Verdict(bool(verdict["answerable"]), float(verdict["confidence"]), tuple(verdict.get("reasons", ()))),
+        verdict=Verdict(
+            bool(verdict["answerable"]),
+            float(verdict["confidence"]),
+            tuple(verdict.get("reasons", ())),
+            bool(verdict.get("uncertain", False)),
+        ),
         evidence=tuple(
             Evidence(_passage_from_dict(ev["passage"]), int(ev["start"]), int(ev["end"]), float(ev["score"]))
             for ev in data.get("evidence", ())

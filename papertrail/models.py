@@ -145,8 +145,10 @@ class Verdict:
     """The engine's own judgement of whether the paper answers the question."""
 
     answerable: bool
-    confidence: float  # 0..1, probability that the verdict+answer is right
+    confidence: float  # 0..1, calibrated probability that the verdict+answer is right
     reasons: tuple[str, ...] = ()
+    # Too close to call: `answerable` is the best guess, shown as "check these passages".
+    uncertain: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 BUILTIN_DIR = Path(__file__).resolve().parent / "batteries"
 DEFAULT_BATTERY = "Deep-learning reproducibility checklist"
 NOT_REPORTED = "not reported"
+CHECK = "check"  # an uncertain cell: the reviewer should read the evidence
 _VALUE_BEFORE_QUOTE = " — “"
 MAX_ITEMS = 200
 MAX_QUESTION_CHARS = 500
@@ -260,6 +261,10 @@ class Cell:
         return self.answer.verdict.confidence
 
     @property
+    def uncertain(self) -> bool:
+        return self.answer.verdict.uncertain
+
+    @property
     def pages(self) -> list[int]:
         return sorted({ev.page for ev in self.answer.evidence})
 
@@ -272,7 +277,8 @@ class Cell:
         return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
     def label(self, width: int = 70) -> str:
-        return f"{self.short(width)} ({self.confidence:.0%})"
+        mark = f"{CHECK}: " if self.uncertain else ""
+        return f"{mark}{self.short(width)} ({self.confidence:.0%})"
 
 
 _STORE_SCHEMA = """
@@ -497,6 +503,7 @@ EXPORT_FIELDS = (
     "question",
     "answer",
     "answerable",
+    "uncertain",
     "confidence",
     "pages",
     "evidence",
@@ -517,6 +524,7 @@ def cell_record(cell: Cell) -> dict[str, Any]:
         "question": cell.question,
         "answer": _flat(cell.answer.text) if cell.reported else NOT_REPORTED,
         "answerable": cell.reported,
+        "uncertain": cell.uncertain,
         "confidence": round(cell.confidence, 4),
         "pages": cell.pages,
         "evidence": [_flat(ev.text) for ev in cell.answer.evidence],
@@ -543,6 +551,7 @@ def to_csv(review: Review) -> str:
     for record in records(review):
         row = record | {
             "answerable": "yes" if record["answerable"] else "no",
+            "uncertain": "yes" if record["uncertain"] else "no",
             "pages": ";".join(map(str, record["pages"])),
             "evidence": "\n".join(record["evidence"]),
         }
@@ -563,6 +572,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
         for raw in csv.DictReader(fh):
             row = {k: _spreadsheet_unsafe(v) for k, v in raw.items()}
             row["answerable"] = row["answerable"] == "yes"
+            row["uncertain"] = row.get("uncertain") == "yes"
             row["confidence"] = float(row["confidence"])
             row["pages"] = [int(p) for p in row["pages"].split(";") if p]
             row["evidence"] = row["evidence"].split("\n") if row["evidence"] else []
@@ -615,10 +625,12 @@ def to_markdown(review: Review) -> str:
             if cell is None:
                 lines.append(f"- **{key}**: not answered yet")
             elif not cell.reported:
-                lines.append(f"- **{key}**: {NOT_REPORTED}")
+                mark = f" ({CHECK} the closest passages: {_pages(cell.pages)})" if cell.uncertain else ""
+                lines.append(f"- **{key}**: {NOT_REPORTED}{mark}")
             else:
                 where = "; ".join(filter(None, [_pages(cell.pages), f"confidence {cell.confidence:.0%}"]))
-                lines.append(f"- **{key}**: {_md(cell.answer.text)} ({where})")
+                mark = f"{CHECK}: " if cell.uncertain else ""
+                lines.append(f"- **{key}**: {mark}{_md(cell.answer.text)} ({where})")
         lines.append("")
     return "\n".join(lines)
 

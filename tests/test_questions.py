@@ -1,4 +1,4 @@
-from papertrail.answering.questions import analyse
+from papertrail.answering.question import analyse
 
 
 def test_examples_in_parentheses_illustrate_but_are_not_required():

@@ -1,239 +1,109 @@
-"""Retrieve -> answer -> verdict, for one question or a battery of questions about the same papers.
+"""One question's walk, each stage once: analyse -> candidates -> signals -> decision -> answer.
 
-The extractive answerer (default) quotes the evidence; an LLM backend (settings.answerer "openai" or
-"ollama") writes the answer from the same evidence. Either way the verdict is the engine's own
-(answering/verdict.py), and an LLM answer whose numbers or names are not in its cited evidence is
-flagged.
+The decision is the fitted model of decide.py. The extractive answer (default) quotes the evidence;
+an LLM backend adds its judgement to the same decision and writes the answer from the same evidence,
+whose every number and name must be in the cited evidence. The verdict is the engine's own either way.
 """
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from papertrail.answering import extractive
-from papertrail.answering.questions import Question, analyse
-from papertrail.answering.retrieve import (
-    TABLE_WORD,
-    PaperCache,
-    PaperData,
-    Scored,
-    Sentence,
-    acronym_forms,
-    fuse,
-    lexical_scores,
-    mmr,
-    table_caption,
-    term_present,
-    term_weights,
-)
-from papertrail.answering.values import Kind
-from papertrail.answering.verdict import (
-    KIND_NAMES,
-    LAYERS,
-    Judged,
-    focus_positions,
-    judge_candidate,
-    make_verdict,
-    unambiguous,
-)
-from papertrail.models import Answer, Evidence, Passage, PassageKind, Verdict
+from papertrail.answering import compose
+from papertrail.answering.candidates import Candidate, PaperCache, PaperData, Pool, Sentence, collect, mmr
+from papertrail.answering.decide import Decision, Outcome, Weights, decide, shipped_weights
+from papertrail.answering.question import Question, analyse
+from papertrail.answering.signals import KIND_NAMES, anchor, compute, phase_reason, supporting_value
+from papertrail.models import Answer, Evidence, Verdict
 from papertrail.settings import Settings
 
-POOL_PASSAGES = 10  # fused passages whose sentences are scored
-FOCUS_PASSAGES = 6  # extra passages that contain the asked term
-TYPED_PASSAGES = 4  # extra passages that hold a value of the expected kind
-EMBED_SENTENCES = 12  # sentences per question embedded for the rerank
-JUDGED = 12  # candidates the verdict looks at
 EVIDENCE = 3  # sentences cited per answer
-
-# Words that help BM25 find a value of the expected kind even when the question does not name it.
-_KIND_EXPANSION = {
-    Kind.GPU: "GPU NVIDIA",
-    Kind.HARDWARE: "GPU CPU",
-    Kind.URL: "available http github",
-    Kind.LICENSE: "license licensed",
-    Kind.OPTIMIZER: "optimizer",
-    Kind.VERSION: "version",
-    Kind.DURATION: "hours minutes",
-    Kind.MONEY: "$ USD paid",
-    Kind.BYTES: "GB TB",
-}
-
-
-# Kinds specific enough that a passage holding such a value is worth reading whatever its words.
-_TYPED_RETRIEVAL = frozenset(
-    {
-        Kind.GPU,
-        Kind.HARDWARE,
-        Kind.URL,
-        Kind.LICENSE,
-        Kind.VERSION,
-        Kind.OPTIMIZER,
-        Kind.SOFTWARE,
-        Kind.MONEY,
-        Kind.BYTES,
-    }
-)
 
 
 @dataclass
-class _Work:
-    """One question's state on its way through the pipeline."""
+class Gathered:
+    """A question with its candidates and their signals: everything the decision reads."""
 
     text: str
     q: Question
-    pool: list[Scored]
-    focus_in_paper: bool
+    pool: Pool
+    datas: list[PaperData]
+    paper_ids: tuple[str, ...]
 
 
 class Answerer:
-    def __init__(
-        self,
-        library,
-        settings: Settings | None = None,
-        *,
-        layers: Collection[str] | None = None,
-        backend=None,
-    ) -> None:
+    def __init__(self, library, settings: Settings | None = None, *, weights: Weights | None = None, backend=None):
         self.library = library
         self.settings = settings or library.settings
-        self.layers = set(layers) if layers is not None else set(LAYERS) - self.settings.ablated_layers
-        unknown = self.layers - set(LAYERS)
-        if unknown:
-            raise ValueError(f"unknown verdict layers: {sorted(unknown)}")
+        self._weights = weights
         self.cache = PaperCache(library, self._embed)
         self._backend = backend
         self._backend_lock = threading.Lock()
-
-    # -- public API ---------------------------------------------------------------------------------
 
     def ask(self, question: str, paper_ids: Sequence[str]) -> Answer:
         return self.ask_many([question], paper_ids)[0]
 
     def ask_many(self, questions: Sequence[str], paper_ids: Sequence[str]) -> list[Answer]:
         """Answer a battery about the same papers: one passage load, batched embeddings."""
-        paper_ids = list(dict.fromkeys(paper_ids))
-        if not questions:
-            return []
+        return [self.conclude(g) for g in self.gather(questions, paper_ids)]
+
+    def gather(self, questions: Sequence[str], paper_ids: Sequence[str]) -> list[Gathered]:
+        """Analyse each question, collect its candidates and compute their signals (embedding in one batch)."""
+        paper_ids = tuple(dict.fromkeys(paper_ids))
         datas = [self.cache.paper(pid) for pid in paper_ids]
-        passages = [p for d in datas for p in d.passages]
-        if not passages:
-            return [self._nothing(text, paper_ids) for text in questions]
-        works = [self._pool(text, datas, passages, paper_ids) for text in questions]
-        # One batch: every question and every candidate sentence not embedded before.
-        q_vecs = np.asarray(self._embed(list(questions)), dtype=np.float32)
-        pending = [s.sentence for w in works for s in w.pool]
-        vecs = self.cache.embed_sentences(pending)
-        answers = []
-        offset = 0
-        for i, w in enumerate(works):
-            n = len(w.pool)
-            for j, sc in enumerate(w.pool):
-                sc.cosine = float(vecs[offset + j] @ q_vecs[i])
-                sc.score = _final_score(sc)
-            offset += n
-            answers.append(self._answer(w, vecs[offset - n : offset], datas, paper_ids))
-        return answers
-
-    # -- pipeline -----------------------------------------------------------------------------------
-
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        from papertrail.embedding import get_minilm
-
-        return get_minilm().embed(list(texts))
-
-    def _pool(self, text: str, datas: list[PaperData], passages: list[Passage], paper_ids: list[str]) -> _Work:
-        q = analyse(text)
-        index = self.library.index
-        vec = [pid for pid, _ in index.vector_search(text, paper_ids, self.settings.retrieval_depth)]
-        bm25_query = " ".join([text, _KIND_EXPANSION.get(q.kind, "") if q.kind else "", " ".join(q.focus)])
-        lex = [pid for pid, _ in index.bm25_search(bm25_query, passages, self.settings.retrieval_depth)]
-        fused = fuse([vec, lex])
-        by_id = {p.id: p for p in passages}
-        ranked = [pid for pid in sorted(fused, key=lambda k: -fused[k]) if pid in by_id]
-        top = fused[ranked[0]] if ranked else 1.0
-
-        pool_ids = ranked[:POOL_PASSAGES]
-        # Passages holding every word of the asked term join, best fused first (a value sits by its term).
-        focus_hits: list[str] = []
-        if q.focus:
-            acronyms = acronym_forms(q.focus)
-            for d in datas:
-                for p, stems in zip(d.passages, d.passage_stems, strict=True):
-                    if all(term_present(f, stems) for f in q.focus) or (acronyms & stems):
-                        focus_hits.append(p.id)
-        focus_in_paper = bool(focus_hits) or not q.focus
-        focus_hits.sort(key=lambda pid: -fused.get(pid, 0.0))
-        pool_ids += [pid for pid in focus_hits[:FOCUS_PASSAGES] if pid not in pool_ids]
-        # Passages holding a value of the expected kind (a GPU, a licence...) join too, best fused first.
-        if q.kind in _TYPED_RETRIEVAL:
-            typed = [pid for d in datas for pid in self.cache.passages_with(d, q.kind)]
-            typed.sort(key=lambda pid: -fused.get(pid, 0.0))
-            pool_ids += [pid for pid in typed[:TYPED_PASSAGES] if pid not in pool_ids]
-        table_ids: set[str] = set()
-        if q.table_ref:
-            table_ids = set(_table_passages(q.table_ref, passages))
-            pool_ids += [pid for pid in table_ids if pid not in pool_ids]
-
-        weights = term_weights(q, datas)
-        data_of = {d.paper_id: d for d in datas}
-        scored: list[Scored] = []
-        for pid in pool_ids:
-            p = by_id[pid]
-            p_score = fused.get(pid, 0.0) / top if top else 0.0
-            for s in self.cache.sentences(data_of[p.paper_id], p):
-                lexical, focus_cov = lexical_scores(q, s, weights, s.context_stems)
-                sc = Scored(s, lexical, focus_cov, p_score, boost=0.15 if pid in table_ids else 0.0)
-                if s.context:  # a table row: what the row itself names tells rows of one table apart
-                    sc.row = lexical_scores(q, s, weights)[0]
-                sc.score = _prior(q, sc, pid in focus_hits) + 2 * sc.boost
-                scored.append(sc)
-        scored.sort(key=lambda sc: -sc.score)
-        return _Work(text, q, scored[:EMBED_SENTENCES], focus_in_paper)
-
-    def _answer(self, w: _Work, vecs: np.ndarray, datas: list[PaperData], paper_ids: list[str]) -> Answer:
-        q = w.q
-        # "According to Table 2, ...": the rows of that table are read first
-        order = sorted(range(len(w.pool)), key=lambda i: (-(w.pool[i].boost > 0), -w.pool[i].score))
-        judged: list[Judged] = [judge_candidate(q, w.pool[i]) for i in order[:JUDGED]]
-        verdict, support = make_verdict(q, judged, self.layers, w.focus_in_paper)
-        # The evidence: the supporting sentence first, then diverse others (MMR over the judged pool).
-        ranked = [w.pool[i] for i in order]
-        ranked_vecs = vecs[order] if len(order) else vecs
-        picks = mmr(ranked[:JUDGED], ranked_vecs[:JUDGED], EVIDENCE)
-        chosen: list[Scored] = []
-        if support is not None:
-            chosen.append(support.scored)
-        for i in picks:
-            if len(chosen) >= EVIDENCE:
-                break
-            if all(ranked[i].sentence.key != c.sentence.key for c in chosen):
-                chosen.append(ranked[i])
-        follow = None
-        also: Judged | None = None
-        if support is not None:
-            follow = extractive.follow_up(q, support.sentence, self._next_sentence(datas, support.sentence))
-            also = _companion(q, support, judged, self.layers)
-            if also is not None and follow is None:
-                chosen = [support.scored, also.scored] + [c for c in chosen[1:] if c is not also.scored][: EVIDENCE - 2]
-        evidence = [
-            ev
-            for sc in chosen
-            for ev in _evidence(sc.sentence, sc.score, follow if (support and sc is support.scored) else None)
+        analysed = [analyse(text) for text in questions]
+        pools = [
+            collect(q, datas, self.library.index, self.cache, self.settings.retrieval_depth)
+            if any(d.passages for d in datas)
+            else Pool([], False)
+            for q in analysed
         ]
-        if support is None:
-            text = _unanswerable_text(q, verdict)
-            return Answer(w.text, text, verdict, tuple(evidence), "extractive", tuple(paper_ids))
-        sure = unambiguous(support)
-        text = extractive.compose(q, support.sentence, support.value, follow, sure)
-        if also is not None and follow is None:
-            pair = sorted([support, also], key=lambda j: (j.sentence.passage.ordinal, j.sentence.start))
-            text = " ".join(extractive.compose(q, j.sentence, None) for j in pair)
+        # One batch: every question, every list of examples, every candidate not embedded before.
+        prompts = [*questions, *(", ".join(q.examples) for q in analysed if q.examples)]
+        prompt_vecs = np.asarray(self._embed(prompts), dtype=np.float32) if prompts else np.zeros((0, 384))
+        cand_vecs = self.cache.embed_sentences([c.sentence for pool in pools for c in pool.candidates])
+        out, offset, example_at = [], 0, len(questions)
+        for i, (text, q, pool) in enumerate(zip(questions, analysed, pools, strict=True)):
+            vecs = cand_vecs[offset : offset + len(pool.candidates)]
+            offset += len(pool.candidates)
+            cosines = vecs @ prompt_vecs[i] if len(vecs) else []
+            example_cos = vecs @ prompt_vecs[example_at] if q.examples and len(vecs) else [0.0] * len(vecs)
+            example_at += bool(q.examples)
+            for c, vec, cos, ex in zip(pool.candidates, vecs, cosines, example_cos, strict=True):
+                c.vector, c.cosine, c.example_cosine = vec, float(cos), float(ex)
+            compute(q, pool)
+            out.append(Gathered(text, q, pool, datas, paper_ids))
+        return out
+
+    def conclude(self, g: Gathered, weights: Weights | None = None) -> Answer:
+        """Decide and compose one answer (weights other than the shipped ones: cross-validation)."""
+        weights = weights or self._weights or shipped_weights()
+        if not g.pool.candidates:
+            verdict = Verdict(False, 0.5, ("the selected papers have no indexed text",))
+            return Answer(
+                g.text,
+                "No text to search: the selected papers have no passages.",
+                verdict,
+                (),
+                "extractive",
+                g.paper_ids,
+            )
+        decision = decide(g.q, g.pool, weights)
+        evidence = self._evidence(g, decision)
+        verdict = Verdict(
+            decision.answerable,
+            decision.confidence,
+            _reasons(g.q, g.pool, decision, weights),
+            uncertain=decision.outcome == Outcome.UNCERTAIN,
+        )
+        if not decision.answerable:
+            return Answer(g.text, _not_found_text(g.q, verdict), verdict, evidence, "extractive", g.paper_ids)
+        assert decision.best is not None
+        text = self.compose(g, decision.best)
         try:
             backend = self._get_backend()
         except Exception as err:  # missing optional package, bad URL: the quoted answer still stands
@@ -241,8 +111,36 @@ class Answerer:
             verdict = replace(verdict, reasons=(*verdict.reasons, f"{message}; showing the quoted evidence instead"))
             backend = None
         if backend is not None:
-            return backend.answer(w.text, q, verdict, tuple(evidence), tuple(paper_ids), text)
-        return Answer(w.text, text, verdict, tuple(evidence), "extractive", tuple(paper_ids))
+            return backend.answer(g.text, g.q, verdict, evidence, g.paper_ids, text)
+        return Answer(g.text, text, verdict, evidence, "extractive", g.paper_ids)
+
+    # -- stages after the decision ------------------------------------------------------------------
+
+    def compose(self, g: Gathered, best: Candidate) -> str:
+        """The extractive answer from the chosen candidate (value or Yes/No first, then the quote)."""
+        s = best.sentence
+        value, clear = supporting_value(g.q, s)
+        follow = compose.follow_up(g.q, s, self._next_sentence(g.datas, s))
+        text = compose.compose(g.q, s, value, follow, clear)
+        second = _second_statement(g.q, g.pool, best)
+        if second is not None and follow is None:
+            pair = sorted([best, second], key=lambda c: (c.sentence.passage.ordinal, c.sentence.start))
+            text += " Also: " + compose.quote(pair[1].sentence if pair[0] is best else pair[0].sentence)
+        return text
+
+    def _evidence(self, g: Gathered, decision: Decision) -> tuple[Evidence, ...]:
+        """The supporting sentence first, then diverse others (MMR over the ranked candidates)."""
+        ranked = g.pool.candidates  # sorted by probability by the decision
+        picks = mmr(ranked, np.stack([c.vector for c in ranked]), EVIDENCE)
+        chosen = [ranked[i] for i in sorted(picks, key=lambda i: (ranked[i] is not decision.best, i))]
+        follow = None
+        if decision.answerable and decision.best is not None:
+            follow = compose.follow_up(
+                g.q, decision.best.sentence, self._next_sentence(g.datas, decision.best.sentence)
+            )
+        return tuple(
+            ev for c in chosen for ev in _evidence(c.sentence, c.probability, follow if c is decision.best else None)
+        )
 
     def _next_sentence(self, datas: list[PaperData], s: Sentence) -> Sentence | None:
         data = next(d for d in datas if d.paper_id == s.passage.paper_id)
@@ -250,23 +148,16 @@ class Answerer:
         for i, other in enumerate(sents):
             if other.start == s.start and i + 1 < len(sents):
                 return sents[i + 1]
-        # continue into the next passage in reading order
         nxt = next((p for p in data.passages if p.ordinal == s.passage.ordinal + 1), None)
         if nxt is not None and nxt.kind == s.passage.kind:
             first = self.cache.sentences(data, nxt)
             return first[0] if first else None
         return None
 
-    def _nothing(self, text: str, paper_ids: list[str]) -> Answer:
-        verdict = Verdict(False, 0.5, ("the selected papers have no indexed text",))
-        return Answer(
-            text,
-            "No text to search: the selected papers have no passages.",
-            verdict,
-            (),
-            "extractive",
-            tuple(paper_ids),
-        )
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        from papertrail.embedding import get_minilm
+
+        return get_minilm().embed(list(texts))
 
     def _get_backend(self):
         if self.settings.answerer == "extractive":
@@ -279,52 +170,14 @@ class Answerer:
             return self._backend
 
 
-_LIST_KINDS = frozenset({Kind.NAME, Kind.SOFTWARE, Kind.MODEL})
-
-
-def _companion(q: Question, support: Judged, judged: list[Judged], layers) -> Judged | None:
-    """For a plural "which ...s" question, a second passing sentence of the same passage naming another one."""
-    asked = (q.category or q.focus)[-1:] if (q.category or q.focus) else ()
-    if q.kind not in _LIST_KINDS or not asked or not asked[0].lower().endswith("s"):
+def _second_statement(q: Question, pool: Pool, best: Candidate) -> Candidate | None:
+    """For a list-like question (examples, several names), a second likely candidate from elsewhere."""
+    if q.form not in ("category", "descriptive"):
         return None
-    for j in judged:
-        a, b = j.sentence.passage, support.sentence.passage
-        if j is support or a.paper_id != b.paper_id or abs(a.ordinal - b.ordinal) > 1 or not j.passes(layers):
-            continue  # only a neighbour: the list goes on in the same place
-        if j.value is None or (support.value is not None and j.value.text == support.value.text):
-            continue
-        if focus_positions(q, j.sentence):  # it names the asked kind of thing ("two KBs: UMLS ...")
-            return j
+    for c in pool.candidates[1:]:
+        if c.probability >= 0.5 and c.sentence.key != best.sentence.key:
+            return c
     return None
-
-
-def _prior(q: Question, sc: Scored, focus_hit: bool) -> float:
-    """Cheap pre-rank before embedding: term coverage, the asked term, the passage's fused rank, a value."""
-    bonus = 0.0
-    if q.specific and q.kind is not None and sc.sentence.values(q.kind):
-        bonus = 0.15
-    return 0.45 * sc.lexical + 0.25 * sc.focus_cov + 0.2 * sc.passage_score + bonus + (0.05 if focus_hit else 0.0)
-
-
-def _final_score(sc: Scored) -> float:
-    return 0.4 * sc.cosine + 0.4 * sc.lexical + 0.1 * sc.focus_cov + 0.1 * sc.passage_score + sc.boost + 0.2 * sc.row
-
-
-def _table_passages(ref: str, passages: list[Passage]) -> list[str]:
-    """Table passages whose caption is the table a question names ("Table 2", "Table I")."""
-    label = re.escape(ref.split()[-1])
-    caption = re.compile(rf"(?m)^\s*{TABLE_WORD}\s*{label}\b")
-    found = [
-        p.id
-        for i, p in enumerate(passages)
-        if p.kind == PassageKind.TABLE and caption.search(table_caption(passages, i))
-    ]
-    # A caption set far from its rows (other floats in between): every table on the caption's page.
-    pages = {(p.paper_id, p.page) for p in passages if p.kind == PassageKind.CAPTION and caption.search(p.text)}
-    found += [
-        p.id for p in passages if p.kind == PassageKind.TABLE and (p.paper_id, p.page) in pages and p.id not in found
-    ]
-    return found
 
 
 def _evidence(s: Sentence, score: float, follow: Sentence | None = None) -> list[Evidence]:
@@ -351,13 +204,71 @@ def _trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _unanswerable_text(q: Question, verdict: Verdict) -> str:
-    """What the UI shows for an unanswerable question: what was looked for, and why it was not found."""
-    if q.focus:
-        what = q.focus_phrase
-    elif q.kind is not None:
-        what = KIND_NAMES.get(q.kind, "answer")
+# Why a candidate was taken or set aside, in words, for the signals that pushed the decision most.
+_FOR = {
+    "attached_value": "a {kind} beside '{term}'",
+    "typed_value": "a {kind} in the sentence",
+    "example_named": "names one of the question's examples",
+    "cosine": "close in meaning to the question",
+    "lexical": "holds most of the question's terms",
+    "focus_cov": "names '{term}'",
+    "table_named": "a row of the table the question names",
+    "row_names_subject": "a table row naming what the question asks about",
+    "own_work": "about this study's own work",
+}
+_AGAINST = {
+    "focus_in_paper": "'{term}' does not occur in the paper",
+    "focus_cov": "'{term}' is not in the evidence",
+    "attached_value": "no {kind} found near '{anchor}'",
+    "typed_value": "no {kind} in the evidence",
+    "rejected_value": "the only {kind}s are formula terms, examples, schedules or rates",
+    "cited_work": "the evidence describes cited work, not this study",
+    "back_matter": "only found in the references or back matter",
+    "phase_mismatch": "{phase}",
+    "hardware_not_training": "the hardware named is not said to be used for training",
+    "article_licence": "that is the article's licence, not the licence asked about",
+    "heading": "a section heading names a topic, it states nothing",
+    "cosine": "nothing close in meaning to the question",
+    "lexical": "the evidence covers few of the question's terms",
+    "example_named": "none of the question's examples is named",
+}
+
+
+def _reasons(q: Question, pool: Pool, decision: Decision, weights: Weights) -> tuple[str, ...]:
+    best = decision.best
+    if best is None:
+        return ("no passage of the paper matches the question",)
+    row = np.asarray([best.signals[n] for n in weights.candidate.names])
+    pushes = weights.candidate.contributions(row)
+    fill = {
+        "kind": KIND_NAMES.get(q.kind, "value") if q.kind else "value",
+        "term": q.focus_phrase or "the asked term",
+        "anchor": anchor(q, best.sentence),
+        "phase": phase_reason(q, best.sentence) or "about another phase",
+    }
+    page = best.sentence.passage.boxes_for(best.sentence.start, best.sentence.end)
+    where = f"p. {page[0].page if page else best.sentence.passage.page}"
+    if decision.answerable:
+        table = _FOR
+        picked = sorted((n for n in pushes if pushes[n] > 0.3 and best.signals[n]), key=lambda n: -pushes[n])
     else:
-        what = "answer"
-    why = verdict.reasons[0] if verdict.reasons else ""
+        table = _AGAINST
+        picked = sorted((n for n in pushes if pushes[n] < -0.3), key=lambda n: pushes[n])
+        if not pool.focus_in_paper and q.focus:
+            picked = ["focus_in_paper", *[n for n in picked if n != "focus_in_paper"]]
+    words = [table[n].format(**fill) for n in picked if n in table][:3]
+    lead = (
+        f"best evidence on {where} (probability {best.probability:.2f})"
+        if decision.answerable
+        else f"closest evidence on {where} (probability {best.probability:.2f})"
+    )
+    if decision.outcome == Outcome.UNCERTAIN:
+        lead = f"uncertain: check these passages; {lead}"
+    return (lead, *dict.fromkeys(words))
+
+
+def _not_found_text(q: Question, verdict: Verdict) -> str:
+    """What the UI shows when the paper does not answer: what was looked for, and why it was not found."""
+    what = q.focus_phrase or (KIND_NAMES.get(q.kind, "answer") if q.kind is not None else "answer")
+    why = "; ".join(verdict.reasons[1:3])
     return f"Not reported: the paper gives no {what} for this question." + (f" ({why})" if why else "")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from papertrail.answering import prompts
-from papertrail.answering.questions import Question
+from papertrail.answering.question import Question
 from papertrail.answering.values import Kind, find, names, numbers
 from papertrail.models import Answer, Evidence, Verdict
 from papertrail.settings import Settings

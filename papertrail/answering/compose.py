@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from papertrail.answering.questions import Question
-from papertrail.answering.retrieve import Sentence, table_header
+from papertrail.answering.candidates import Sentence, table_header
+from papertrail.answering.question import Question
 from papertrail.answering.text import stems_of_word
 from papertrail.answering.values import Kind, Value, find
 from papertrail.models import PassageKind

@@ -1,44 +1,31 @@
-"""The engine's own verdict: is the question answered by the evidence, and how sure are we?
+"""Candidate -> named signals (floats), each computed once; the fitted decision weighs them.
 
-Four layers, each of which can be switched off for the ablation (`--ablate LAYER`):
-
-relevance    the best evidence is close enough to the question at all (cosine + term coverage);
-coverage     the asked term's words ("batch size", "mean IoU") are in the evidence sentence;
-answer_type  a value of the expected kind (a number, a GPU, a URL, a licence...) sits near the asked
-             term, is not a number the question itself states, and is not a schedule ("every 30
-             epochs") when a count is asked, nor a rate when a total is asked. When the term is there
-             but no value is, that is the near miss: "no learning rate value found near 'Adam'";
-aboutness    the evidence is about the asked thing: the same phase (pre-training vs fine-tuning),
-             training hardware rather than any device, the study's own choice rather than a cited
-             example ("e.g., stochastic gradient descent (Rumelhart et al., 1986)").
-
-Every check is a general property of language or of the expected answer, never of one paper.
+Every signal is a general property of language or of the expected answer, never of one paper:
+how close the sentence is to the question, whether a value of the expected kind sits by the asked
+term, whether the sentence names one of the question's examples, and the traps (a cited work, another
+training phase, the article's own licence, a heading or the references).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 
-from papertrail.answering.questions import PHASES_IN_EVIDENCE, Question
-from papertrail.answering.retrieve import Scored, Sentence, acronym_forms, is_acronym, term_present
+import numpy as np
+
+from papertrail.answering.candidates import (
+    Pool,
+    Sentence,
+    acronym_forms,
+    example_stems,
+    is_acronym,
+    names_example,
+)
+from papertrail.answering.question import PHASES_IN_EVIDENCE, Question
 from papertrail.answering.text import canonical, stems_of_word, words
 from papertrail.answering.values import Kind, Value, names
-from papertrail.models import PassageKind, Verdict
+from papertrail.models import PassageKind
 
-LAYERS = ("relevance", "coverage", "answer_type", "aboutness")
-
-# Thresholds (cosine of MiniLM, idf-weighted coverage); chosen once on general grounds, see README.
-MIN_COSINE = 0.20
-MIN_SCORE = 0.35
-MIN_LEXICAL_SPECIFIC = 0.25
-MIN_LEXICAL_OPEN = 0.45
-MIN_FOCUS = 0.65
-STRONG_COSINE = 0.55
-WINDOW = 14  # words between the asked term and its value
-
+WINDOW = 14  # words between the asked term and a non-numeric value
 KIND_NAMES = {
     Kind.NUMBER: "value",
     Kind.PERCENT: "percentage",
@@ -69,8 +56,7 @@ _TRAIN_WORDS = frozenset(
         "iterations",
         "optimization",
     ]
-)
-_TRAIN_WORDS = _TRAIN_WORDS | {"finetun", "pretrain"}
+) | {"finetun", "pretrain"}
 _CITATION = re.compile(r"\(\s*[A-Z][\w-]+(?: et al\.?| and [A-Z][\w-]+)?,? (?:19|20)\d\d[a-z]?|\[\d+(?:[,–-]\s?\d+)*\]")
 _EXAMPLE_OPEN = re.compile(r"[(\[]\s*(?:e\.\s?g\.|for example|for instance|such as)", re.I)
 _RATE_AFTER = re.compile(
@@ -78,34 +64,19 @@ _RATE_AFTER = re.compile(
 )
 _PERIOD_BEFORE = re.compile(r"\b(?:every|each)\s+$", re.I)
 _CONTRAST = {"pretrain": ("finetune",), "finetune": ("pretrain",)}
-
-
-@dataclass(slots=True)
-class Check:
-    layer: str
-    ok: bool
-    reason: str = ""
-
-
-@dataclass
-class Judged:
-    """A candidate sentence with the outcome of every layer."""
-
-    scored: Scored
-    checks: list[Check] = field(default_factory=list)
-    value: Value | None = None  # the value that answers (for specific questions)
-    values: list[Value] = field(default_factory=list)
-    ambiguous: bool = False  # two values answer equally well: quote the sentence without picking one
-
-    @property
-    def sentence(self) -> Sentence:
-        return self.scored.sentence
-
-    def failed(self, layers: Collection[str]) -> list[Check]:
-        return [c for c in self.checks if c.layer in layers and not c.ok]
-
-    def passes(self, layers: Collection[str]) -> bool:
-        return not self.failed(layers)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|without|cannot|none|nothing|fail(?:s|ed)? to|unable to|lack(?:s|ed)?|"
+    r"did ?n[o']t|does ?n[o']t|do ?n[o']t|is ?n[o']t|are ?n[o']t|was ?n[o']t|were ?n[o']t|could ?n[o']t|"
+    r"rather than|instead of|only slightly|no (?:significant )?differences?)\b|n't\b",
+    re.I,
+)
+# The article's own licence ("distributed under the terms of the Creative Commons ..."), not its code's or data's.
+_ARTICLE_LICENCE = re.compile(
+    r"\b(?:open[- ]access (?:article|journal)|this (?:article|is an open)|distributed under the terms|"
+    r"permits unrestricted use|properly cited|copyright\b|©)",
+    re.I,
+)
+_SOFTWARE_WORDS = re.compile(r"\b(?:code|software|implementation|data|dataset|model|weights|package|tool)\b", re.I)
 
 
 # -- locality -------------------------------------------------------------------------------------
@@ -125,16 +96,12 @@ def focus_positions(q: Question, sentence: Sentence) -> list[int]:
         return []
     targets = {stems_of_word(f)[0] for f in wanted} | {p for f in wanted for p in stems_of_word(f)[1:]}
     canon = {canonical(t) for t in targets}
-    acronyms = _acronyms(wanted)
+    acronyms = acronym_forms(wanted)
     out = []
     for i, (w, _, _, stems) in enumerate(sentence.tokens):
         if any(s in targets or canonical(s) in canon for s in stems) or (w.lower() in acronyms and is_acronym(w)):
             out.append(i)
     return out
-
-
-def _acronyms(focus: Sequence[str]) -> set[str]:
-    return acronym_forms(focus)
 
 
 def _given(q: Question, v: Value) -> bool:
@@ -231,7 +198,7 @@ def _value_checks(q: Question, s: Sentence, values: list[Value]) -> tuple[list[V
         if q.focus and positions and not table_row:
             dist = _attachment(s, v, positions, numeric, q.count)
             if dist is None:
-                why = f"no {q.focus_phrase} value found near '{_anchor(q, s)}'" if numeric else why
+                why = f"no {q.focus_phrase} value found near '{anchor(q, s)}'" if numeric else why
                 continue
         else:
             dist = 0
@@ -276,11 +243,6 @@ def _distance_to(s: Sentence, v: Value, positions: list[int]) -> float:
         return 0.0
     i = _word_index(s, v.start)
     return float(min(10, min(abs(i - p) for p in positions)))
-
-
-def unambiguous(j: Judged) -> bool:
-    """Whether the first value is clearly the answer (else only the sentence is quoted)."""
-    return len(j.values) < 2 or not j.ambiguous
 
 
 # A number followed (or preceded) by an arithmetic operator is an operand ("19 x 19 = 361 + 2"), not a
@@ -387,96 +349,7 @@ _THIRD_PARTY = re.compile(
 _OWN_WORK = re.compile(r"\b(?:we|our|us|this (?:study|paper|work|article)|here)\b", re.I)
 
 
-def aboutness(q: Question, s: Sentence, value: Value | None) -> str:
-    """Why the evidence is about something else than asked ('' when it is about the asked thing)."""
-    mismatch = _phase_mismatch(q, s)
-    if mismatch:
-        return mismatch
-    if q.kind in (Kind.GPU, Kind.HARDWARE) and q.about_training and not (s.stems & _TRAIN_WORDS):
-        return "the hardware named is not said to be used for training"
-    if q.specific and _cited_example(s, value):
-        return "only mentioned as an example from cited work, not as what this study used"
-    if q.yesno and _cited_example(s, value):
-        return "the evidence describes cited work, not this study"
-    if s.back_matter:
-        return "only found in the references or back matter"
-    return ""
-
-
-# -- the verdict ----------------------------------------------------------------------------------
-
-
-def judge_candidate(q: Question, sc: Scored) -> Judged:
-    s = sc.sentence
-    j = Judged(sc)
-    # relevance
-    # Cosine is diluted in long sentences: a sentence holding nearly every question term is relevant too.
-    rel_ok = sc.score >= MIN_SCORE and (sc.cosine >= MIN_COSINE or sc.lexical >= 0.75)
-    j.checks.append(
-        Check("relevance", rel_ok, "" if rel_ok else f"nothing close to the question (best match {sc.score:.2f})")
-    )
-    # coverage
-    if q.specific:
-        lex_ok = sc.lexical >= MIN_LEXICAL_SPECIFIC
-    else:  # open and yes/no questions: broad coverage, or a close paraphrase with some shared terms
-        lex_ok = sc.lexical >= MIN_LEXICAL_OPEN or (sc.cosine >= STRONG_COSINE and sc.lexical >= MIN_LEXICAL_SPECIFIC)
-    cov_ok = sc.focus_cov >= MIN_FOCUS and lex_ok
-    if sc.boost > 0 and s.passage.kind == PassageKind.TABLE:
-        cov_ok = True  # a row of the table the question names: the column words may be implicit
-    row_ok = True
-    if s.passage.kind == PassageKind.TABLE and q.subject:
-        # a cell is found by its column (the asked term, in the caption/header) and its row: the row
-        # itself must name something the question names ("Flower", "Random Forest")
-        canon = frozenset(canonical(x) for x in s.stems)
-        row_ok = any(term_present(t, s.stems, canon) for t in q.subject)
-    if cov_ok and not row_ok:
-        j.checks.append(Check("coverage", False, "the table row names nothing the question asks about"))
-    elif not cov_ok:
-        missing = [f for f in q.focus if not term_present(f, s.stems | s.context_stems)]
-        reason = (
-            f"'{' '.join(missing)}' not found in the evidence"
-            if missing and sc.focus_cov < MIN_FOCUS
-            else f"the evidence covers too few of the question's terms ({sc.lexical:.0%})"
-        )
-        j.checks.append(Check("coverage", False, reason))
-    else:
-        j.checks.append(Check("coverage", True))
-    # answer type, near the asked term
-    if q.specific and s.passage.kind == PassageKind.HEADING:
-        j.checks.append(Check("answer_type", False, "a section heading names a topic, it states no value"))
-    elif q.specific:
-        values = candidate_values(q, s)
-        local, why = _value_checks(q, s, values)
-        j.ambiguous = why == "ambiguous"
-        j.values = local
-        j.value = local[0] if local else None
-        if local:
-            j.checks.append(Check("answer_type", True))
-        else:
-            kind_name = KIND_NAMES.get(q.kind, "value")
-            anchor = _anchor(q, s)
-            what = f"{q.focus_phrase} {kind_name}" if q.focus and kind_name == "value" else kind_name
-            if q.kind in (
-                Kind.GPU,
-                Kind.HARDWARE,
-                Kind.OPTIMIZER,
-                Kind.SOFTWARE,
-                Kind.MODEL,
-                Kind.URL,
-                Kind.LICENSE,
-                Kind.VERSION,
-            ):
-                what = kind_name if not q.focus else f"{kind_name} for '{q.focus_phrase}'"
-            j.checks.append(Check("answer_type", False, why or f"no {what} found near '{anchor}'"))
-    else:
-        j.checks.append(Check("answer_type", True))
-    # aboutness
-    about = aboutness(q, s, j.value)
-    j.checks.append(Check("aboutness", not about, about))
-    return j
-
-
-def _anchor(q: Question, s: Sentence) -> str:
+def anchor(q: Question, s: Sentence) -> str:
     """The word of the evidence a missing value would sit beside: the asked term, or a name in the sentence."""
     positions = focus_positions(q, s)
     if positions and q.focus:
@@ -489,82 +362,112 @@ def _anchor(q: Question, s: Sentence) -> str:
     return matched[0] if matched else (s.text[:40] + "...")
 
 
-def confidence_answerable(q: Question, j: Judged, layers: Collection[str]) -> float:
-    sc = j.scored
-    z = -2.2 + 3.0 * sc.cosine + 2.0 * sc.lexical + 0.8 * sc.focus_cov
-    if q.specific and j.value is not None:
-        z += 0.8
-    z -= 0.6 * len(j.failed(set(LAYERS) - set(layers)))  # a switched-off layer that would have failed
-    return round(1 / (1 + math.exp(-z)), 4)
+# -- the signals ----------------------------------------------------------------------------------
+
+# name -> what it measures; the fitted weights are stored in this order.
+SIGNALS: dict[str, str] = {
+    "cosine": "MiniLM cosine between the question and the sentence",
+    "cosine_gap": "cosine minus the best cosine among the question's candidates (0 for the best)",
+    "example_cosine": "best MiniLM cosine between one of the question's examples and the sentence",
+    "lexical": "idf-weighted share of the question's terms in the sentence (and a table row's headers)",
+    "lexical_gap": "lexical minus the best lexical among the question's candidates",
+    "focus_cov": "share of the asked term's words in the sentence (1 when the question names no term)",
+    "focus_in_paper": "every word of the asked term occurs somewhere in the paper",
+    "passage_rank": "fused BM25 + vector score of the sentence's passage, relative to the best passage",
+    "typed_value": "a value of the expected kind (number, GPU, URL, optimizer...) is in the sentence",
+    "attached_value": "such a value is attached to the asked term (no other number between, a few words away)",
+    "rejected_value": "values of the kind are there but each is a formula term, an example, a schedule or a rate",
+    "example_named": "the sentence names one of the question's examples ('Adam' for '(e.g., SGD, Adam)')",
+    "negation": "a negation or weak-effect cue ('not', 'no differences', 'only slightly')",
+    "own_work": "the sentence speaks of this study ('we', 'our', 'this paper')",
+    "cited_work": "a background sentence about cited work (citation or 'previous studies') and not this study",
+    "back_matter": "in the references, acknowledgements or funding statements",
+    "phase_mismatch": "about another training phase than the one asked (pre-training vs fine-tuning)",
+    "hardware_not_training": "hardware asked for training, the sentence names no training",
+    "article_licence": "the article's own licence statement, while the question asks about code, data or a model",
+    "heading": "a section heading (it names a topic and states nothing)",
+    "caption": "a figure or table caption",
+    "table_row": "a table row",
+    "table_named": "a row of the table the question names",
+    "row_names_subject": "a table row whose own cells name one of the question's other words",
+    "long_sentence": "log word count of the sentence (cosine is diluted in long sentences)",
+    "value_q_typed": "typed_value, for a question asking a value",
+    "value_q_attached": "attached_value, for a question asking a value",
+    "category_q_typed": "typed_value, for a question listing examples of its answer",
+    "category_q_example": "example_named, for a question listing examples of its answer",
+    "open_q_cosine": "cosine, for a descriptive or yes/no question (no typed value to find)",
+    "value_q_focus": "focus_cov, for a question asking a value",
+}
 
 
-def confidence_unanswerable(failed: Sequence[Check], focus_absent: bool) -> float:
-    layers = {c.layer for c in failed}
-    if focus_absent:
-        return 0.9
-    if "answer_type" in layers:
-        return 0.8
-    if "aboutness" in layers:
-        return 0.7
-    if "coverage" in layers:
-        return 0.7
-    return 0.6
+def compute(q: Question, pool: Pool) -> None:
+    """Fill every candidate's signals (once per question)."""
+    if not pool.candidates:
+        return
+    best_cos = max(c.cosine for c in pool.candidates)
+    best_lex = max(c.lexical for c in pool.candidates)
+    examples = example_stems(q)
+    form = q.form
+    value_q = form in ("value", "table")
+    category_q = form == "category"
+    open_q = form in ("descriptive", "yesno")
+    licence_of_work = q.kind == Kind.LICENSE and bool(_SOFTWARE_WORDS.search(q.text))
+    for c in pool.candidates:
+        s = c.sentence
+        typed = attached = rejected = 0.0
+        if q.kind is not None and not q.yesno and s.passage.kind != PassageKind.HEADING:
+            values = candidate_values(q, s)
+            good, _ = _value_checks(q, s, values)
+            typed = float(bool(values))
+            attached = float(bool(good))
+            rejected = float(bool(values) and not good)
+        named = float(bool(examples) and names_example(q, s.stems, examples))
+        cited = _cited_example(s, None)
+        sig = {
+            "cosine": c.cosine,
+            "cosine_gap": c.cosine - best_cos,
+            "example_cosine": c.example_cosine,
+            "lexical": c.lexical,
+            "lexical_gap": c.lexical - best_lex,
+            "focus_cov": c.focus_cov,
+            "focus_in_paper": float(pool.focus_in_paper),
+            "passage_rank": c.passage_score,
+            "typed_value": typed,
+            "attached_value": attached,
+            "rejected_value": rejected,
+            "example_named": named,
+            "negation": float(bool(_NEGATION.search(s.text))),
+            "own_work": float(bool(_OWN_WORK.search(s.text))),
+            "cited_work": float(cited),
+            "back_matter": float(s.back_matter),
+            "phase_mismatch": float(bool(_phase_mismatch(q, s))),
+            "hardware_not_training": float(
+                q.kind in (Kind.GPU, Kind.HARDWARE) and q.about_training and not (s.stems & _TRAIN_WORDS)
+            ),
+            "article_licence": float(licence_of_work and bool(_ARTICLE_LICENCE.search(s.text))),
+            "heading": float(s.passage.kind == PassageKind.HEADING),
+            "caption": float(s.passage.kind == PassageKind.CAPTION),
+            "table_row": float(s.passage.kind == PassageKind.TABLE),
+            "table_named": float(c.table_named),
+            "row_names_subject": float(s.passage.kind == PassageKind.TABLE and c.row > 0),
+            "long_sentence": float(np.log1p(len(s.tokens))),
+            "value_q_typed": typed * value_q,
+            "value_q_attached": attached * value_q,
+            "category_q_typed": typed * category_q,
+            "category_q_example": named * category_q,
+            "open_q_cosine": c.cosine * open_q,
+            "value_q_focus": c.focus_cov * value_q,
+        }
+        c.signals = sig
 
 
-def make_verdict(
-    q: Question, judged: Sequence[Judged], layers: Collection[str], focus_in_paper: bool
-) -> tuple[Verdict, Judged | None]:
-    """The verdict and the candidate that supports it (None when unanswerable)."""
-    support = next((j for j in judged if j.passes(layers)), None)
-    if support is not None:
-        conf = confidence_answerable(q, support, layers)
-        reasons = [_support_reason(q, support)]
-        return Verdict(True, conf, tuple(reasons)), support
-    if not judged:
-        return Verdict(False, 0.6, ("no passage of the paper matches the question",)), None
-    best = judged[0]
-    failed = best.failed(layers)
-    reasons: list[str] = []
-    focus_absent = bool(q.focus) and not focus_in_paper and "coverage" in layers
-    if focus_absent:
-        reasons.append(f"'{q.focus_phrase}' does not occur in the paper")
-    # Near miss: some candidate has the asked term but no value; say so first.
-    near = next(
-        (
-            j
-            for j in judged
-            if any(c.layer == "answer_type" and not c.ok for c in j.checks) and j.passes(set(layers) - {"answer_type"})
-        ),
-        None,
-    )
-    if near is not None:
-        reasons.append(next(c.reason for c in near.checks if c.layer == "answer_type"))
-        failed = near.failed(layers)
-    for c in failed:
-        if c.reason and c.reason not in reasons:
-            reasons.append(c.reason)
-    if not reasons:
-        reasons.append("no evidence passes the checks")
-    return Verdict(False, confidence_unanswerable(failed, focus_absent), tuple(reasons)), None
+def supporting_value(q: Question, s: Sentence) -> tuple[Value | None, bool]:
+    """The value that answers in the chosen sentence, and whether it clearly is the one asked."""
+    if q.kind is None or q.yesno:
+        return None, False
+    good, why = _value_checks(q, s, candidate_values(q, s))
+    return (good[0] if good else None), bool(good) and why != "ambiguous"
 
 
-def _row_terms(q: Question, s: Sentence) -> list[str]:
-    return list(dict.fromkeys(t for t in q.subject if term_present(t, s.stems)))[:3]
-
-
-def _support_reason(q: Question, j: Judged) -> str:
-    s = j.sentence
-    boxes = s.passage.boxes_for(s.start, s.end)
-    page = boxes[0].page if boxes else s.passage.page
-    if s.passage.kind == PassageKind.TABLE:
-        return f"a table row on p. {page} naming {', '.join(_row_terms(q, s)) or 'the asked item'}"
-    if q.specific and j.value is not None and j.ambiguous:
-        what = KIND_NAMES.get(q.kind, "value")
-        return f"{len(j.values)} candidate {what}s in one sentence on p. {page}; read them in context"
-    if q.specific and j.value is not None:
-        what = KIND_NAMES.get(q.kind, "value")
-        near = f" beside '{q.focus_phrase}'" if q.focus else ""
-        return f"a {what} ('{j.value.text}'){near} on p. {page}; evidence similarity {j.scored.cosine:.2f}"
-    return (
-        f"evidence on p. {page} covers {j.scored.lexical:.0%} of the question's terms; similarity {j.scored.cosine:.2f}"
-    )
+def phase_reason(q: Question, s: Sentence) -> str:
+    return _phase_mismatch(q, s)

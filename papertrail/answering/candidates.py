@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from papertrail.answering.questions import Question
+from papertrail.answering.question import Question
 from papertrail.answering.text import STOPWORDS, canonical, normalize, split_sentences, stems_of_word, words
-from papertrail.answering.values import find
+from papertrail.answering.values import Kind, find
 from papertrail.models import Passage, PassageKind
 from papertrail.pdf.chunk import row_spans
 
@@ -297,15 +297,21 @@ def _embed_text(s: Sentence) -> str:
 
 
 @dataclass(slots=True)
-class Scored:
+class Candidate:
+    """A sentence or table row worth judging, with what retrieval measured about it."""
+
     sentence: Sentence
     lexical: float  # idf-weighted coverage of the question's terms, 0..1
     focus_cov: float  # share of the asked term's words present, 0..1
     passage_score: float  # fused passage rank score, normalised 0..1
-    cosine: float = 0.0
-    score: float = 0.0
-    boost: float = 0.0  # a row of the table the question names
+    table_named: bool = False  # a row of the table the question names
     row: float = 0.0  # for a table row: coverage of the question's words by the row itself (not its header)
+    prior: float = 0.0  # cheap pre-rank that decides which candidates are embedded
+    cosine: float = 0.0  # MiniLM cosine to the question
+    example_cosine: float = 0.0  # MiniLM cosine to the question's list of examples
+    vector: np.ndarray | None = None  # the sentence's unit vector (for diverse evidence)
+    signals: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0  # the fitted model's probability that this candidate answers
 
 
 def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None) -> dict[str, float]:
@@ -385,17 +391,155 @@ def lexical_scores(
     return min(1.0, got / total), focus_cov
 
 
-def mmr(candidates: Sequence[Scored], vectors: np.ndarray, k: int, lam: float = 0.7) -> list[int]:
-    """Indices of k candidates by maximal marginal relevance (relevance = candidate.score)."""
+def mmr(candidates: Sequence[Candidate], vectors: np.ndarray, k: int, lam: float = 0.7) -> list[int]:
+    """Indices of k candidates by maximal marginal relevance (relevance = the fitted probability)."""
     chosen: list[int] = []
     pool = list(range(len(candidates)))
     while pool and len(chosen) < k:
         best, best_val = None, -1e9
         for i in pool:
             redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
-            val = lam * candidates[i].score - (1 - lam) * redundancy
+            val = lam * candidates[i].probability - (1 - lam) * redundancy
             if val > best_val:
                 best, best_val = i, val
         chosen.append(best)  # type: ignore[arg-type]
         pool.remove(best)  # type: ignore[arg-type]
     return chosen
+
+
+POOL_PASSAGES = 20  # fused passages whose sentences are candidates
+FOCUS_PASSAGES = 6  # extra passages that contain the asked term
+TYPED_PASSAGES = 4  # extra passages that hold a value of the expected kind
+EXAMPLE_PASSAGES = 4  # extra passages that name one of the question's examples
+EMBEDDED = 24  # candidates per question embedded and judged
+
+# Words that help BM25 find a value of the expected kind even when the question does not name it.
+_KIND_EXPANSION = {
+    Kind.GPU: "GPU NVIDIA",
+    Kind.HARDWARE: "GPU CPU",
+    Kind.URL: "available http github",
+    Kind.LICENSE: "license licensed",
+    Kind.OPTIMIZER: "optimizer",
+    Kind.VERSION: "version",
+    Kind.DURATION: "hours minutes",
+    Kind.MONEY: "$ USD paid",
+    Kind.BYTES: "GB TB",
+}
+# Kinds specific enough that a passage holding such a value is worth reading whatever its words.
+_TYPED_RETRIEVAL = frozenset(
+    {
+        Kind.GPU,
+        Kind.HARDWARE,
+        Kind.URL,
+        Kind.LICENSE,
+        Kind.VERSION,
+        Kind.OPTIMIZER,
+        Kind.SOFTWARE,
+        Kind.MONEY,
+        Kind.BYTES,
+    }
+)
+
+
+@dataclass
+class Pool:
+    """One question's candidates (best prior first) and what the paper as a whole says about its terms."""
+
+    candidates: list[Candidate]
+    focus_in_paper: bool  # every word of the asked term occurs somewhere in the papers
+
+
+def example_stems(q: Question) -> list[frozenset[str]]:
+    """Per example, the stems that must all occur for the example to be named ("public datasets")."""
+    out = []
+    for example in q.examples:
+        stems = frozenset(
+            st for w, _, _ in words(normalize(example)) if w.lower() not in STOPWORDS for st in stems_of_word(w)[:1]
+        )
+        if stems:
+            out.append(stems)
+    return out
+
+
+def names_example(q: Question, stems: frozenset[str], examples: list[frozenset[str]] | None = None) -> bool:
+    return any(e <= stems for e in (example_stems(q) if examples is None else examples))
+
+
+def collect(q: Question, datas: Sequence[PaperData], index, cache: PaperCache, depth: int) -> Pool:
+    """Hybrid retrieval, then the sentences of the pooled passages ranked by a cheap prior."""
+    paper_ids = [d.paper_id for d in datas]
+    passages = [p for d in datas for p in d.passages]
+    vec = [pid for pid, _ in index.vector_search(q.text, paper_ids, depth)]
+    expansion = _KIND_EXPANSION.get(q.kind, "") if q.kind else ""
+    lex_query = " ".join([q.text, expansion, " ".join(q.focus), " ".join(q.examples)])
+    lex = [pid for pid, _ in index.bm25_search(lex_query, passages, depth)]
+    fused = fuse([vec, lex])
+    by_id = {p.id: p for p in passages}
+    ranked = [pid for pid in sorted(fused, key=lambda k: -fused[k]) if pid in by_id]
+    top = fused[ranked[0]] if ranked else 1.0
+
+    def best_fused(ids: list[str], k: int) -> list[str]:
+        return sorted(ids, key=lambda pid: -fused.get(pid, 0.0))[:k]
+
+    pool_ids = ranked[:POOL_PASSAGES]
+    # Passages holding every word of the asked term join (a value sits by its term).
+    focus_hits: list[str] = []
+    acronyms = acronym_forms(q.focus) if q.focus else set()
+    examples = example_stems(q)
+    example_hits: list[str] = []
+    for d in datas:
+        for p, stems in zip(d.passages, d.passage_stems, strict=True):
+            if q.focus and (all(term_present(f, stems) for f in q.focus) or (acronyms & stems)):
+                focus_hits.append(p.id)
+            if examples and names_example(q, stems, examples):
+                example_hits.append(p.id)
+    extra = best_fused(focus_hits, FOCUS_PASSAGES) + best_fused(example_hits, EXAMPLE_PASSAGES)
+    if q.kind in _TYPED_RETRIEVAL:
+        extra += best_fused([pid for d in datas for pid in cache.passages_with(d, q.kind)], TYPED_PASSAGES)
+    table_ids = set(_table_passages(q.table_ref, passages)) if q.table_ref else set()
+    for pid in extra + sorted(table_ids):
+        if pid not in pool_ids:
+            pool_ids.append(pid)
+
+    weights = term_weights(q, datas)
+    data_of = {d.paper_id: d for d in datas}
+    focus_set = set(focus_hits)
+    out: list[Candidate] = []
+    for pid in pool_ids:
+        p = by_id[pid]
+        p_score = fused.get(pid, 0.0) / top if top else 0.0
+        for s in cache.sentences(data_of[p.paper_id], p):
+            lexical, focus_cov = lexical_scores(q, s, weights, s.context_stems)
+            c = Candidate(s, lexical, focus_cov, p_score, table_named=pid in table_ids)
+            if s.context:  # a table row: what the row itself names tells rows of one table apart
+                c.row = lexical_scores(q, s, weights)[0]
+            typed = q.kind is not None and not q.yesno and bool(s.values(q.kind))
+            c.prior = (
+                0.45 * lexical
+                + 0.25 * focus_cov
+                + 0.2 * p_score
+                + 0.15 * typed
+                + 0.1 * (bool(examples) and names_example(q, s.stems, examples))
+                + 0.05 * (pid in focus_set)
+                + 0.3 * c.table_named
+            )
+            out.append(c)
+    out.sort(key=lambda c: -c.prior)
+    return Pool(out[:EMBEDDED], focus_in_paper=bool(focus_hits) or not q.focus)
+
+
+def _table_passages(ref: str, passages: Sequence[Passage]) -> list[str]:
+    """Table passages whose caption is the table a question names ("Table 2", "Table I")."""
+    label = re.escape(ref.split()[-1])
+    caption = re.compile(rf"(?m)^\s*{TABLE_WORD}\s*{label}\b")
+    found = [
+        p.id
+        for i, p in enumerate(passages)
+        if p.kind == PassageKind.TABLE and caption.search(table_caption(passages, i))
+    ]
+    # A caption set far from its rows (other floats in between): every table on the caption's page.
+    pages = {(p.paper_id, p.page) for p in passages if p.kind == PassageKind.CAPTION and caption.search(p.text)}
+    found += [
+        p.id for p in passages if p.kind == PassageKind.TABLE and (p.paper_id, p.page) in pages and p.id not in found
+    ]
+    return found

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from papertrail.answering.text import QUESTION_FILLER, STOPWORDS, content_terms, normalize
-from papertrail.answering.values import Kind
+from papertrail.answering.values import Kind, find
 
 _YESNO_START = re.compile(
     r"^(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|may|might|must|shall)\b", re.I
@@ -148,6 +148,18 @@ class Question:
     given_values: tuple[str, ...] = ()  # numbers the question itself states ("60 s of audio")
     compound: bool = False  # two questions in one ("..., and where was that cell?")
     count: bool = False  # "how many X": the number is written before X ("40669 images")
+    examples: tuple[str, ...] = ()  # "(e.g., SGD, Adam)": members of the asked category, not required words
+
+    @property
+    def form(self) -> str:
+        """yesno | table | category (examples name the kind of answer) | value (a typed value) | descriptive."""
+        if self.yesno:
+            return "yesno"
+        if self.table_ref.startswith("Table"):
+            return "table"
+        if self.examples:
+            return "category"
+        return "value" if self.kind is not None else "descriptive"
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -188,6 +200,34 @@ def _clean_focus(words: list[str]) -> list[str]:
 def _kind_for(phrase: str) -> Kind | None:
     for pattern, kind in _FOCUS_KINDS:
         if pattern.search(phrase):
+            return kind
+    return None
+
+
+_EXAMPLE_LIST = re.compile(r"^\s*(?:e\.\s?g\.?|for example|for instance|such as|like|including)\s*[,:]?\s*", re.I)
+# Kinds specific enough that examples of them tell what the answer is ("(e.g., SGD, Adam)" -> an optimizer).
+_EXAMPLE_KINDS = (Kind.OPTIMIZER, Kind.GPU, Kind.HARDWARE, Kind.SOFTWARE, Kind.MODEL, Kind.URL, Kind.LICENSE)
+
+
+def _examples(hints: list[str]) -> tuple[str, ...]:
+    """The members listed in an "(e.g., A, B or C)" parenthesis."""
+    out: list[str] = []
+    for hint in hints:
+        m = _EXAMPLE_LIST.match(hint)
+        if not m:
+            continue
+        for part in re.split(r",|;|\bor\b|\band\b|\betc\.?", hint[m.end() :]):
+            part = re.sub(r"^\s*(?:links? to|a|an|the)\s+", "", part.strip(), flags=re.I).strip(" .")
+            if part:
+                out.append(part)
+    return tuple(dict.fromkeys(out))
+
+
+def _example_kind(examples: tuple[str, ...]) -> Kind | None:
+    """The value kind most of the examples are (None when they are plain words: "surveys, sensors")."""
+    for kind in _EXAMPLE_KINDS:
+        hits = sum(bool(find(kind, e)) for e in examples)
+        if examples and hits * 2 >= len(examples):
             return kind
     return None
 
@@ -338,6 +378,9 @@ def analyse(question: str) -> Question:
     if compound and len(parts) > 1:
         subject += [w for w in content_terms(parts[1]) if w.lower() not in focus_set and w not in subject]
 
+    examples = _examples(re.findall(r"\(([^)]*)\)", body))
+    if examples and kind in (None, Kind.NAME, Kind.NUMBER):
+        kind = _example_kind(examples) or kind
     phases = frozenset(name for name, pat in PHASES.items() if pat.search(q))
     given = tuple(m.group(0) for m in re.finditer(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-]|\.\d)", _TABLE_REF.sub("", q)))
     return Question(
@@ -358,4 +401,5 @@ def analyse(question: str) -> Question:
         given_values=given,
         compound=compound,
         count=bool(m_many),
+        examples=examples,
     )

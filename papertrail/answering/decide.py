@@ -1,0 +1,228 @@
+"""The decision, fitted on labelled data: which candidate answers, does the paper answer at all, how sure.
+
+Three logistic models, fitted by `python -m papertrail.answering.fit` and shipped in weights.json:
+
+candidate   signals of one candidate -> probability that it states the answer; the best one is cited
+correct     question-level signals -> probability that answering with the best candidate is right
+answerable  the same signals -> probability that the paper answers the question at all
+
+The outcome follows: the paper answers when `answerable` says so more likely than not (the best
+guess), and then the confidence is the probability that the answer given is right; otherwise the
+confidence is the probability that the paper indeed does not say. Below the fitted `uncertain_below`
+the outcome is "uncertain": the best guess is kept and shown as "check these passages".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from papertrail.answering.candidates import Candidate, Pool
+from papertrail.answering.question import Question
+from papertrail.answering.signals import SIGNALS
+
+WEIGHTS_PATH = Path(__file__).with_name("weights.json")
+FORMS = ("yesno", "table", "category", "value", "descriptive")
+
+QUESTION_SIGNALS: dict[str, str] = {
+    "best_logit": "the candidate model's log-odds for the best candidate",
+    "second_logit": "its log-odds for the runner-up",
+    "likely_count": "log(1 + candidates with probability over one half)",
+    "focus_in_paper": "every word of the asked term occurs somewhere in the paper",
+    "best_cosine": "MiniLM cosine of the best candidate",
+    "best_lexical": "term coverage of the best candidate",
+    "best_attached": "the best candidate holds a value attached to the asked term",
+    "best_example": "the best candidate names one of the question's examples",
+    "best_negation": "the best candidate carries a negation cue",
+    **{f"form_{f}": f"the question is of the {f} form" for f in FORMS},
+}
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A standardised logistic regression: p = sigmoid(intercept + coef . (x - mean) / scale)."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def logits(self, rows: np.ndarray) -> np.ndarray:
+        return self.intercept + ((rows - self.mean) / self.scale) @ self.coef
+
+    def contributions(self, row: np.ndarray) -> dict[str, float]:
+        """Each signal's push on the log-odds, relative to an average candidate."""
+        return dict(zip(self.names, ((row - self.mean) / self.scale) * self.coef, strict=True))
+
+    @classmethod
+    def fit(cls, names: tuple[str, ...], rows: np.ndarray, labels: np.ndarray, l2: float = 1.0) -> Logistic:
+        """Newton's method on the L2-penalised log-likelihood (the intercept is not penalised)."""
+        mean = rows.mean(axis=0)
+        scale = rows.std(axis=0)
+        scale[scale < 1e-6] = 1.0
+        x = np.hstack([np.ones((len(rows), 1)), (rows - mean) / scale])
+        y = labels.astype(float)
+        w = np.zeros(x.shape[1])
+        penalty = np.full(x.shape[1], l2)
+        penalty[0] = 1e-6
+        for _ in range(50):
+            p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
+            grad = x.T @ (p - y) + penalty * w
+            hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
+            step = np.linalg.solve(hess, grad)
+            w -= step
+            if np.abs(step).max() < 1e-7:
+                break
+        return cls(names, mean, scale, w[1:], float(w[0]))
+
+    def to_json(self) -> dict:
+        return {
+            "names": list(self.names),
+            "mean": [round(float(v), 6) for v in self.mean],
+            "scale": [round(float(v), 6) for v in self.scale],
+            "coef": [round(float(v), 6) for v in self.coef],
+            "intercept": round(self.intercept, 6),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Logistic:
+        return cls(
+            tuple(data["names"]),
+            np.asarray(data["mean"], dtype=float),
+            np.asarray(data["scale"], dtype=float),
+            np.asarray(data["coef"], dtype=float),
+            float(data["intercept"]),
+        )
+
+
+@dataclass(frozen=True)
+class Weights:
+    candidate: Logistic
+    correct: Logistic
+    answerable: Logistic
+    uncertain_below: float
+    about: dict = field(default_factory=dict)  # the data, date and cross-validated figures they came from
+
+    def to_json(self) -> dict:
+        return {
+            "about": self.about,
+            "uncertain_below": round(self.uncertain_below, 4),
+            "candidate": self.candidate.to_json(),
+            "correct": self.correct.to_json(),
+            "answerable": self.answerable.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Weights:
+        if tuple(data["candidate"]["names"]) != tuple(SIGNALS) or tuple(data["correct"]["names"]) != tuple(
+            QUESTION_SIGNALS
+        ):
+            raise ValueError(
+                "weights.json was fitted on other signals; refit with `python -m papertrail.answering.fit`"
+            )
+        return cls(
+            Logistic.from_json(data["candidate"]),
+            Logistic.from_json(data["correct"]),
+            Logistic.from_json(data["answerable"]),
+            float(data["uncertain_below"]),
+            data.get("about", {}),
+        )
+
+
+@lru_cache(maxsize=1)
+def shipped_weights() -> Weights:
+    return Weights.from_json(json.loads(WEIGHTS_PATH.read_text()))
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"
+    NOT_IN_PAPER = "not in the paper"
+    UNCERTAIN = "uncertain"
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    answerable: bool  # the best guess, also when uncertain
+    confidence: float  # calibrated probability that the outcome shown is right
+    best: Candidate | None
+    p_correct: float
+    p_answerable: float
+
+
+def candidate_rows(pool: Pool) -> np.ndarray:
+    return np.asarray([[c.signals[n] for n in SIGNALS] for c in pool.candidates], dtype=float).reshape(-1, len(SIGNALS))
+
+
+def question_row(q: Question, pool: Pool) -> np.ndarray:
+    """The question-level signals, from the candidates ranked by their fitted probability."""
+    ranked = sorted(pool.candidates, key=lambda c: -c.probability)
+    best = ranked[0] if ranked else None
+    probs = [c.probability for c in ranked]
+
+    def logit(p: float) -> float:
+        p = min(max(p, 1e-4), 1 - 1e-4)
+        return math.log(p / (1 - p))
+
+    sig = best.signals if best is not None else {}
+    values = {
+        "best_logit": logit(probs[0]) if probs else -9.2,
+        "second_logit": logit(probs[1]) if len(probs) > 1 else -9.2,
+        "likely_count": math.log1p(sum(p > 0.5 for p in probs)),
+        "focus_in_paper": float(pool.focus_in_paper),
+        "best_cosine": sig.get("cosine", 0.0),
+        "best_lexical": sig.get("lexical", 0.0),
+        "best_attached": sig.get("attached_value", 0.0),
+        "best_example": sig.get("example_named", 0.0),
+        "best_negation": sig.get("negation", 0.0),
+        **{f"form_{f}": float(q.form == f) for f in FORMS},
+    }
+    return np.asarray([values[n] for n in QUESTION_SIGNALS], dtype=float)
+
+
+def score_candidates(pool: Pool, weights: Weights) -> None:
+    if pool.candidates:
+        logits = weights.candidate.logits(candidate_rows(pool))
+        for c, z in zip(pool.candidates, logits, strict=True):
+            c.probability = float(1 / (1 + math.exp(-z)))
+        pool.candidates.sort(key=lambda c: -c.probability)
+
+
+def decide(q: Question, pool: Pool, weights: Weights, judgement: float = 0.0) -> Decision:
+    """The outcome for one question whose candidates carry their signals.
+
+    `judgement` is an LLM's vote in log-odds (positive: the evidence answers); 0 without one.
+    """
+    score_candidates(pool, weights)
+    row = question_row(q, pool)[None, :]
+    p_correct = _sigmoid(float(weights.correct.logits(row)[0]) + judgement)
+    p_answerable = _sigmoid(float(weights.answerable.logits(row)[0]) + judgement)
+    best = pool.candidates[0] if pool.candidates else None
+    answer, confidence = best_guess(p_correct, p_answerable)
+    answer = answer and best is not None
+    if confidence < weights.uncertain_below:
+        outcome = Outcome.UNCERTAIN
+    else:
+        outcome = Outcome.ANSWERED if answer else Outcome.NOT_IN_PAPER
+    return Decision(outcome, answer, round(confidence, 4), best, p_correct, p_answerable)
+
+
+def best_guess(p_correct, p_answerable):
+    """(answer?, confidence): the paper answers when more likely than not; the confidence is then that
+    the answer given is right, else that the paper indeed does not say. Works on floats and arrays."""
+    answer = np.asarray(p_answerable) >= 0.5
+    confidence = np.where(answer, p_correct, 1 - np.asarray(p_answerable))
+    if answer.ndim == 0:
+        return bool(answer), float(confidence)
+    return answer, confidence
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
