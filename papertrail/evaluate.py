@@ -7,6 +7,11 @@ cross-validation, papertrail/answering/fit.py), written as answers files in the 
 format, and scored by the shared scorer (../shared/eval/score_qa.py --by-kind --selective) unchanged.
 The review battery's items (ids "-cqNN") are also scored on their own: correct, and the agreement of
 reported / not reported with the labels. The library lives in ./eval-out/data and is reused.
+
+    python -m papertrail.evaluate --llm-url http://127.0.0.1:8091/v1 --llm-model qwen2.5-coder-1.5b-instruct
+
+also answers dev2's battery items and 50 other dev2 questions with the LLM's stance as one more signal
+of the decision (its log-odds fitted on the other papers) and prints both figures side by side.
 """
 
 from __future__ import annotations
@@ -78,13 +83,71 @@ def report(shared: Path, out: Path, show_wrong: bool = False):
     return items, answerer, figures
 
 
+LLM_OTHER_QUESTIONS = 50
+
+
+def llm_report(shared: Path, out: Path, items, answerer, url: str, model: str) -> dict[str, float]:
+    """dev2's battery items and 50 other dev2 questions, answered with a real LLM's vote in the decision
+    (fitted on the other papers), scored beside the extractive answers to the same questions."""
+    import hashlib
+    import time
+
+    from papertrail.answering import fit
+    from papertrail.answering.engine import Answerer
+    from papertrail.answering.llm import make_backend
+
+    dev2 = [it for it in items if it.set_name == "dev2"]
+    others = sorted(
+        (it for it in dev2 if "-cq" not in it.gold["id"]),
+        key=lambda it: hashlib.sha1(it.gold["id"].encode()).hexdigest(),
+    )
+    subset = [it for it in dev2 if "-cq" in it.gold["id"]] + others[:LLM_OTHER_QUESTIONS]
+    settings = answerer.settings.model_copy(
+        update={"answerer": "openai", "llm_url": url, "llm_model": model, "llm_timeout_s": 900.0}
+    )
+    llm_answerer = Answerer(answerer.library, settings, backend=make_backend(settings, out / "llm-replies.jsonl"))
+    started = time.perf_counter()
+    records, votes = fit.llm_cross_validate(llm_answerer, items, subset)
+    seconds = (time.perf_counter() - started) / max(1, len(subset))
+    wanted = {it.gold["id"] for it in subset}
+    gold_path, llm_path, plain_path = (
+        out / "llm-subset-gold.jsonl",
+        out / "answers-llm.jsonl",
+        out / "answers-llm-extractive.jsonl",
+    )
+    gold_path.write_text("".join(json.dumps(it.gold) + "\n" for it in subset))
+    llm_path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    plain = [
+        line for line in (out / "answers-cv-dev2.jsonl").read_text().splitlines() if json.loads(line)["id"] in wanted
+    ]
+    plain_path.write_text("\n".join(plain) + "\n")
+    figures = {}
+    for label, path in (("extractive", plain_path), (f"LLM vote ({model})", llm_path)):
+        text, got = score(shared, gold_path, path, ("--by-kind", "--selective"))
+        got.update(battery_figures(gold_path, path))
+        print(f"== {len(subset)} dev2 questions ({len(subset) - LLM_OTHER_QUESTIONS} battery items), {label} ==")
+        print("\n".join(line for line in text.splitlines() if not line.startswith("by_paper")))
+        for key in ("battery_correct", "battery_agreement"):
+            print(f"{key:22s} {got[key]:.3f}")
+        figures[label] = got
+    print(
+        f"LLM vote (log-odds by stance, fitted on all {len(subset)}): {json.dumps({k: round(v, 3) for k, v in votes.items()})}"
+    )
+    print(f"seconds per question with the LLM: {seconds:.1f}")
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", default="../shared", type=Path, help="the shared folder (papers/, eval/)")
     parser.add_argument("--out", default="eval-out", type=Path, help="where the library and answers go")
     parser.add_argument("--show-wrong", action="store_true", help="list every question scored wrong")
+    parser.add_argument("--llm-url", default="", help="also measure an OpenAI-compatible LLM's vote (e.g. llama.cpp)")
+    parser.add_argument("--llm-model", default="local-model", help="the model name to send to --llm-url")
     args = parser.parse_args(argv)
-    report(args.shared, args.out, args.show_wrong)
+    items, answerer, _ = report(args.shared, args.out, args.show_wrong)
+    if args.llm_url:
+        llm_report(args.shared, args.out, items, answerer, args.llm_url, args.llm_model)
     return 0
 
 

@@ -33,11 +33,15 @@ FORMS = ("yesno", "table", "category", "value", "descriptive")
 QUESTION_SIGNALS: dict[str, str] = {
     "best_logit": "the candidate model's log-odds for the best candidate",
     "second_logit": "its log-odds for the runner-up",
+    "value_best_logit": "best_logit, for a question asking a value or a table cell (near misses are common there)",
+    "open_best_logit": "best_logit, for a category or descriptive question",
     "likely_count": "log(1 + candidates with probability over one half)",
     "focus_in_paper": "every word of the asked term occurs somewhere in the paper",
     "best_cosine": "MiniLM cosine of the best candidate",
     "best_lexical": "term coverage of the best candidate",
     "best_attached": "the best candidate holds a value attached to the asked term",
+    "best_value_attached": "best_attached, for a question asking a value",
+    "best_focus": "share of the asked term's words in the best candidate",
     "best_example": "the best candidate names one of the question's examples",
     "best_negation": "the best candidate carries a negation cue",
     **{f"form_{f}": f"the question is of the {f} form" for f in FORMS},
@@ -109,11 +113,15 @@ class Weights:
     answerable: Logistic
     uncertain_below: float
     about: dict = field(default_factory=dict)  # the data, date and cross-validated figures they came from
+    # An LLM's stance (answers / unsupported / declines) -> log-odds added to the decision; fitted on a
+    # measured run with a real model (`python -m papertrail.evaluate --llm-url ...`); empty: no effect.
+    llm_vote: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
             "about": self.about,
             "uncertain_below": round(self.uncertain_below, 4),
+            "llm_vote": {k: round(v, 4) for k, v in self.llm_vote.items()},
             "candidate": self.candidate.to_json(),
             "correct": self.correct.to_json(),
             "answerable": self.answerable.to_json(),
@@ -133,6 +141,7 @@ class Weights:
             Logistic.from_json(data["answerable"]),
             float(data["uncertain_below"]),
             data.get("about", {}),
+            dict(data.get("llm_vote", {})),
         )
 
 
@@ -175,11 +184,15 @@ def question_row(q: Question, pool: Pool) -> np.ndarray:
     values = {
         "best_logit": logit(probs[0]) if probs else -9.2,
         "second_logit": logit(probs[1]) if len(probs) > 1 else -9.2,
+        "value_best_logit": (logit(probs[0]) if probs else -9.2) * (q.form in ("value", "table")),
+        "open_best_logit": (logit(probs[0]) if probs else -9.2) * (q.form in ("category", "descriptive")),
         "likely_count": math.log1p(sum(p > 0.5 for p in probs)),
         "focus_in_paper": float(pool.focus_in_paper),
         "best_cosine": sig.get("cosine", 0.0),
         "best_lexical": sig.get("lexical", 0.0),
         "best_attached": sig.get("attached_value", 0.0),
+        "best_value_attached": sig.get("value_q_attached", 0.0),
+        "best_focus": sig.get("focus_cov", 0.0),
         "best_example": sig.get("example_named", 0.0),
         "best_negation": sig.get("negation", 0.0),
         **{f"form_{f}": float(q.form == f) for f in FORMS},
@@ -198,9 +211,9 @@ def score_candidates(pool: Pool, weights: Weights) -> None:
 def decide(q: Question, pool: Pool, weights: Weights, judgement: float = 0.0) -> Decision:
     """The outcome for one question whose candidates carry their signals.
 
-    `judgement` is an LLM's vote in log-odds (positive: the evidence answers); 0 without one.
+    `judgement` is an LLM's vote in log-odds (positive: the evidence answers); 0 without one. The
+    candidates are ranked by score_candidates() before (the LLM reads the best of them).
     """
-    score_candidates(pool, weights)
     row = question_row(q, pool)[None, :]
     p_correct = _sigmoid(float(weights.correct.logits(row)[0]) + judgement)
     p_answerable = _sigmoid(float(weights.answerable.logits(row)[0]) + judgement)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from papertrail.answering import compose
 from papertrail.answering.candidates import Candidate, PaperCache, PaperData, Pool, Sentence, collect, mmr
-from papertrail.answering.decide import Decision, Outcome, Weights, decide, shipped_weights
+from papertrail.answering.decide import Decision, Outcome, Weights, decide, score_candidates, shipped_weights
+from papertrail.answering.llm import Stance
 from papertrail.answering.question import Question, analyse
 from papertrail.answering.signals import KIND_NAMES, anchor, compute, phase_reason, supporting_value
 from papertrail.models import Answer, Evidence, Verdict
@@ -92,27 +93,38 @@ class Answerer:
                 "extractive",
                 g.paper_ids,
             )
-        decision = decide(g.q, g.pool, weights)
+        score_candidates(g.pool, weights)
+        reply, note = self._consult(g)
+        judgement = weights.llm_vote.get(reply.stance, 0.0) if reply is not None else 0.0
+        decision = decide(g.q, g.pool, weights, judgement)
         evidence = self._evidence(g, decision)
+        reasons = _reasons(g.q, g.pool, decision, weights) + ((note,) if note else ())
         verdict = Verdict(
-            decision.answerable,
-            decision.confidence,
-            _reasons(g.q, g.pool, decision, weights),
-            uncertain=decision.outcome == Outcome.UNCERTAIN,
+            decision.answerable, decision.confidence, reasons, uncertain=decision.outcome == Outcome.UNCERTAIN
         )
         if not decision.answerable:
             return Answer(g.text, _not_found_text(g.q, verdict), verdict, evidence, "extractive", g.paper_ids)
         assert decision.best is not None
-        text = self.compose(g, decision.best)
+        if reply is not None and reply.stance == Stance.ANSWERS:
+            # The model's answer, its cited passages first (they were the first EVIDENCE candidates).
+            shown = _llm_evidence(g)
+            cited = [ev for i in reply.cited for ev in _evidence(shown[i].sentence, shown[i].probability)]
+            ordered = tuple(cited) + tuple(ev for ev in evidence if ev not in cited)
+            return Answer(g.text, reply.text, verdict, ordered, self._backend.name, g.paper_ids)
+        return Answer(g.text, self.compose(g, decision.best), verdict, evidence, "extractive", g.paper_ids)
+
+    def _consult(self, g: Gathered):
+        """(the LLM's reply, a note for the reasons) for the best candidates; (None, "") without a backend."""
         try:
             backend = self._get_backend()
+            if backend is None:
+                return None, ""
+            shown = _llm_evidence(g)
+            reply = backend.consult(g.text, [ev for c in shown for ev in _evidence(c.sentence, c.probability)[:1]])
         except Exception as err:  # missing optional package, bad URL: the quoted answer still stands
             message = getattr(err, "args", [""])[0] or type(err).__name__
-            verdict = replace(verdict, reasons=(*verdict.reasons, f"{message}; showing the quoted evidence instead"))
-            backend = None
-        if backend is not None:
-            return backend.answer(g.text, g.q, verdict, evidence, g.paper_ids, text)
-        return Answer(g.text, text, verdict, evidence, "extractive", g.paper_ids)
+            return None, f"{message}; showing the quoted evidence instead"
+        return reply, reply.note
 
     # -- stages after the decision ------------------------------------------------------------------
 
@@ -168,6 +180,11 @@ class Answerer:
 
                 self._backend = make_backend(self.settings)
             return self._backend
+
+
+def _llm_evidence(g: Gathered) -> list[Candidate]:
+    """The candidates the LLM reads: the best ranked ones (the pool is sorted by probability)."""
+    return g.pool.candidates[:EVIDENCE]
 
 
 def _second_statement(q: Question, pool: Pool, best: Candidate) -> Candidate | None:
@@ -257,6 +274,8 @@ def _reasons(q: Question, pool: Pool, decision: Decision, weights: Weights) -> t
         if not pool.focus_in_paper and q.focus:
             picked = ["focus_in_paper", *[n for n in picked if n != "focus_in_paper"]]
     words = [table[n].format(**fill) for n in picked if n in table][:3]
+    if not decision.answerable and q.kind is not None and not best.signals["attached_value"]:
+        words.append(f"the closest passage mentions '{fill['anchor']}' but gives no {fill['kind']} for it")
     lead = (
         f"best evidence on {where} (probability {best.probability:.2f})"
         if decision.answerable

@@ -185,6 +185,61 @@ def fit_weights(answerer: Answerer, items: Sequence[Item], about: dict | None = 
     return Weights(_fit_candidates(items), correct_model, answerable_model, threshold, about or {})
 
 
+# -- the LLM's vote ---------------------------------------------------------------------------------
+
+
+def fit_votes(base_logits: np.ndarray, stances: Sequence[str], answerable: np.ndarray) -> dict[str, float]:
+    """Log-odds per stance added to the answerable model's own: logistic regression with an offset."""
+    names = sorted(set(stances))
+    x = np.asarray([[s == n for n in names] for s in stances], dtype=float)
+    w = np.zeros(len(names))
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(base_logits + x @ w, -30, 30)))
+        grad = x.T @ (p - answerable) + L2 * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + L2 * np.eye(len(names))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-7:
+            break
+    return dict(zip(names, map(float, w), strict=True))
+
+
+def llm_cross_validate(
+    llm_answerer: Answerer, everything: Sequence[Item], items: Sequence[Item]
+) -> tuple[list[dict], dict[str, float]]:
+    """Answer items with an LLM backend: the extractive weights fitted on every labelled question about
+    other papers, the LLM's vote on the other papers' items; returns records and the vote fitted on all
+    items. The model is asked once per question (its replies are memoised)."""
+    from dataclasses import replace
+
+    from papertrail.cli import answer_record
+
+    fold_weights = {p: fit_weights(llm_answerer, [it for it in everything if it.paper != p]) for p in _papers(items)}
+    stances, base, truth, paper_of = [], [], [], []
+    for it in items:
+        weights = fold_weights[it.paper]
+        score_candidates(it.g.pool, weights)
+        reply, _ = llm_answerer._consult(it.g)
+        stances.append(reply.stance if reply is not None else "unavailable")
+        base.append(float(weights.answerable.logits(question_row(it.g.q, it.g.pool)[None, :])[0]))
+        truth.append(float(it.gold["answerable"]))
+        paper_of.append(it.paper)
+    base_a, truth_a = np.asarray(base), np.asarray(truth)
+    records = []
+    for paper in _papers(items):
+        mask = np.asarray([p != paper for p in paper_of])
+        votes = fit_votes(base_a[mask], [s for s, m in zip(stances, mask, strict=True) if m], truth_a[mask])
+        weights = replace(fold_weights[paper], llm_vote=votes)
+        records += [
+            answer_record(it.gold["id"], llm_answerer.conclude(it.g, weights)) for it in items if it.paper == paper
+        ]
+    return records, fit_votes(base_a, stances, truth_a)
+
+
+def _papers(items: Sequence[Item]) -> list[str]:
+    return sorted({it.paper for it in items})
+
+
 # -- cross-validation -----------------------------------------------------------------------------
 
 

@@ -1,25 +1,26 @@
 """LLM backends through LlamaIndex: an OpenAI-compatible server or Ollama (settings.answerer).
 
 The packages live in requirements-llm.txt and are imported only when a backend is chosen. The
-model writes the answer from fenced evidence and cites evidence ids; the engine's verdict stands on
-top, and every number or name in the model's answer is checked against the evidence it cites: an
-unsupported claim is flagged in the verdict's reasons and lowers the confidence.
+model is consulted for every question: it answers from fenced evidence and cites evidence ids, and
+every number or name in its answer is checked against the evidence it cites. Its stance (answers,
+unsupported, declines) is one more signal of the engine's fitted decision; it never decides alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
 
 from papertrail.answering import prompts
-from papertrail.answering.question import Question
 from papertrail.answering.values import Kind, find, names, numbers
-from papertrail.models import Answer, Evidence, Verdict
+from papertrail.models import Evidence
 from papertrail.settings import Settings
 
-UNSUPPORTED_PENALTY = 0.5
 MAX_TOKENS = 256
 CONTEXT_WINDOW = 4096
 
@@ -28,7 +29,7 @@ class LLMUnavailable(RuntimeError):
     """The backend's package is missing or its server cannot be reached; the message says which."""
 
 
-def make_backend(settings: Settings) -> LLMBackend:
+def make_backend(settings: Settings, memo_path: Path | None = None) -> LLMBackend:
     if settings.answerer == "openai":
         if not settings.llm_url:  # configuration first: it is what the user can fix on the Settings page
             raise LLMUnavailable("Set PAPERTRAIL_LLM_URL to the server's OpenAI-compatible base URL (…/v1).")
@@ -49,7 +50,7 @@ def make_backend(settings: Settings) -> LLMBackend:
             max_retries=1,
             additional_kwargs={"response_format": {"type": "json_object"}},
         )
-        return LLMBackend(llm, "openai")
+        return LLMBackend(llm, "openai", memo_path)
     if settings.answerer == "ollama":
         try:
             from llama_index.llms.ollama import Ollama
@@ -63,7 +64,7 @@ def make_backend(settings: Settings) -> LLMBackend:
             temperature=0.0,
             json_mode=True,
         )
-        return LLMBackend(llm, "ollama")
+        return LLMBackend(llm, "ollama", memo_path)
     raise ValueError(f"unknown answerer {settings.answerer!r}")
 
 
@@ -111,65 +112,62 @@ def unsupported_claims(answer: str, question: str, cited: Sequence[Evidence]) ->
     return list(dict.fromkeys(missing))
 
 
+class Stance(StrEnum):
+    """What the model made of the evidence; the decision weighs each stance by its fitted log-odds."""
+
+    ANSWERS = "answers"  # an answer whose every number and name is in the evidence it cites
+    UNSUPPORTED = "unsupported"  # an answer, but with claims the cited evidence does not hold, or no citation
+    DECLINES = "declines"  # the model says the evidence does not answer
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    cited: tuple[int, ...]  # indices into the evidence shown
+    stance: Stance
+    note: str = ""  # why the stance is not ANSWERS, for the verdict's reasons
+
+
 class LLMBackend:
-    def __init__(self, llm, name: str) -> None:
+    def __init__(self, llm, name: str, memo_path: Path | None = None) -> None:
         self.llm = llm
         self.name = name
+        # Replies by prompt, so an evaluation rerun asks the model nothing twice (optional, on disk).
+        self.memo_path = memo_path
+        self._memo: dict[str, str] = {}
+        if memo_path is not None and memo_path.is_file():
+            for line in memo_path.read_text().splitlines():
+                row = json.loads(line)
+                self._memo[row["key"]] = row["reply"]
 
     def complete(self, question: str, evidence: Sequence[Evidence]) -> str:
         from llama_index.core.llms import ChatMessage
 
-        messages = [
-            ChatMessage(role="system", content=prompts.SYSTEM),
-            ChatMessage(role="user", content=prompts.user_message(question, evidence)),
-        ]
+        user = prompts.user_message(question, evidence)
+        key = hashlib.sha256(f"{self.name}\n{user}".encode()).hexdigest()
+        if key in self._memo:
+            return self._memo[key]
+        messages = [ChatMessage(role="system", content=prompts.SYSTEM), ChatMessage(role="user", content=user)]
         try:
             response = self.llm.chat(messages)
         except Exception as err:  # the server's own error types differ by backend
             raise LLMUnavailable(f"The {self.name} model could not be reached: {err}") from err
-        return str(response.message.content or "")
+        raw = str(response.message.content or "")
+        self._memo[key] = raw
+        if self.memo_path is not None:
+            with self.memo_path.open("a") as fh:
+                fh.write(json.dumps({"key": key, "reply": raw}) + "\n")
+        return raw
 
-    def answer(
-        self,
-        question: str,
-        q: Question,
-        verdict: Verdict,
-        evidence: tuple[Evidence, ...],
-        paper_ids: tuple[str, ...],
-        extractive_text: str,
-    ) -> Answer:
-        """The model's answer under the engine's verdict (called only for answerable verdicts)."""
-        try:
-            raw = self.complete(question, evidence)
-        except LLMUnavailable as err:
-            reasons = (*verdict.reasons, f"{err}; showing the quoted evidence instead")
-            return Answer(
-                question, extractive_text, replace(verdict, reasons=reasons), evidence, "extractive", paper_ids
-            )
-        text, cited_idx, llm_answerable = parse_reply(raw, len(evidence))
-        reasons = list(verdict.reasons)
-        confidence = verdict.confidence
-        if not text or not llm_answerable:
-            reasons.append("the model found no answer in the evidence; showing the quoted evidence")
-            return Answer(
-                question,
-                extractive_text,
-                replace(verdict, confidence=round(confidence * 0.8, 4), reasons=tuple(reasons)),
-                evidence,
-                self.name,
-                paper_ids,
-            )
+    def consult(self, question: str, evidence: Sequence[Evidence]) -> Reply:
+        """The model's answer from the fenced evidence, and its stance after checking every claim."""
+        text, cited_idx, says_answerable = parse_reply(self.complete(question, evidence), len(evidence))
+        if not text or not says_answerable:
+            return Reply(text, tuple(cited_idx), Stance.DECLINES, "the model found no answer in the evidence")
         if not cited_idx:
-            reasons.append("the model cited no evidence")
-            confidence *= UNSUPPORTED_PENALTY
-            cited = list(evidence)
-        else:
-            cited = [evidence[i] for i in cited_idx]
-        missing = unsupported_claims(text, question, cited)
+            return Reply(text, (), Stance.UNSUPPORTED, "the model cited no evidence")
+        missing = unsupported_claims(text, question, [evidence[i] for i in cited_idx])
         if missing:
             shown = ", ".join(f"'{m}'" for m in missing[:4])
-            reasons.append(f"not supported by the cited evidence: {shown}")
-            confidence *= UNSUPPORTED_PENALTY
-        ordered = tuple(cited) + tuple(ev for ev in evidence if ev not in cited)
-        new_verdict = replace(verdict, confidence=round(confidence, 4), reasons=tuple(reasons))
-        return Answer(question, text, new_verdict, ordered, self.name, paper_ids)
+            return Reply(text, tuple(cited_idx), Stance.UNSUPPORTED, f"not supported by the cited evidence: {shown}")
+        return Reply(text, tuple(cited_idx), Stance.ANSWERS)
