@@ -73,7 +73,7 @@ def answer_card(turn: ChatTurn, selected: int | None = None) -> None:
         if answer.verdict.answerable and not uncertain:
             st.markdown(escape_markdown(answer.text))
         elif answer.text:
-            st.caption(escape_markdown(("Best guess: " if uncertain else "") + answer.text))
+            st.caption(("Best guess: " if uncertain else "") + escape_markdown(answer.text))
         with st.container(horizontal=True, gap="small"):
             confidence_badge(answer.verdict)
             st.badge(answer.backend, icon=":material/memory:", color="gray", help="The backend that wrote the answer.")

@@ -4,12 +4,14 @@ on top, and answers whose numbers or names are not in the cited evidence flagged
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
 
 from papertrail.answering import Answerer, prompts
+from papertrail.answering.decide import shipped_weights
 from papertrail.answering.llm import LLMBackend, parse_reply, unsupported_claims
 from papertrail.library import Library
 from papertrail.models import Box, Evidence, Passage, PassageKind, WordSpan
@@ -43,21 +45,26 @@ def library(tmp_path_factory, embed_model):
     return library
 
 
+# Strong, explicit votes so each stance's effect on the decision is unmistakable in the tests.
+VOTES = {"answers": 6.0, "unsupported": -1.0, "declines": -6.0}
+
+
 def _answerer(library, reply: str) -> tuple[Answerer, ScriptedLLM]:
     llm = ScriptedLLM(reply=reply, prompts_seen=[])
     settings = library.settings.model_copy(update={"answerer": "openai"})
-    return Answerer(library, settings, backend=LLMBackend(llm, "openai")), llm
+    weights = replace(shipped_weights(), llm_vote=VOTES)
+    return Answerer(library, settings, weights=weights, backend=LLMBackend(llm, "openai")), llm
 
 
 QUESTION = "How long did it take to train the classifier?"
 
 
-def test_supported_answer_keeps_the_engine_verdict(library):
+def test_supported_answer_is_a_vote_for_the_answer(library):
     extractive = Answerer(library).ask(QUESTION, [library.frogs_id])
     answerer, llm = _answerer(library, json.dumps({"answer": "Training took 14 hours.", "citations": ["E1"]}))
     answer = answerer.ask(QUESTION, [library.frogs_id])
     assert answer.backend == "openai" and answer.text == "Training took 14 hours."
-    assert answer.verdict.answerable and answer.verdict.confidence == extractive.verdict.confidence
+    assert answer.verdict.answerable and answer.verdict.confidence > extractive.verdict.confidence
     assert not any("not supported" in r for r in answer.verdict.reasons)
     assert "14 hours" in answer.evidence[0].text
     prompt = llm.prompts_seen[0]
@@ -65,12 +72,12 @@ def test_supported_answer_keeps_the_engine_verdict(library):
 
 
 def test_unsupported_number_is_flagged_and_lowers_confidence(library):
-    extractive = Answerer(library).ask(QUESTION, [library.frogs_id])
     answerer, _ = _answerer(library, json.dumps({"answer": "Training took 99 hours on a TPU v3.", "citations": ["E1"]}))
+    supported, _ = _answerer(library, json.dumps({"answer": "Training took 14 hours.", "citations": ["E1"]}))
     answer = answerer.ask(QUESTION, [library.frogs_id])
-    assert answer.verdict.answerable
     assert any("not supported" in r and "99" in r for r in answer.verdict.reasons), answer.verdict.reasons
-    assert answer.verdict.confidence < extractive.verdict.confidence
+    assert answer.backend == "extractive"  # the unsupported answer is never shown as the answer
+    assert answer.verdict.confidence < supported.ask(QUESTION, [library.frogs_id]).verdict.confidence
 
 
 def test_uncited_answer_is_flagged(library):
@@ -79,17 +86,18 @@ def test_uncited_answer_is_flagged(library):
     assert any("cited no evidence" in r for r in answer.verdict.reasons)
 
 
-def test_unanswerable_verdict_stands_and_the_model_is_not_asked(library):
+def test_the_model_is_asked_for_every_question_and_cannot_answer_from_nothing(library):
     answerer, llm = _answerer(library, json.dumps({"answer": "The seed was 42.", "citations": ["E1"]}))
     answer = answerer.ask("What random seed was used?", [library.frogs_id])
+    assert llm.prompts_seen  # asked, also when the engine leans towards "not in the paper"
     assert not answer.verdict.answerable and "42" not in answer.text
-    assert llm.prompts_seen == []
+    assert any("not supported" in r and "42" in r for r in answer.verdict.reasons)
 
 
-def test_model_saying_no_answer_falls_back_to_the_quote(library):
+def test_model_declining_is_a_vote_against(library):
     answerer, _ = _answerer(library, json.dumps({"answer": "", "citations": [], "answerable": False}))
     answer = answerer.ask(QUESTION, [library.frogs_id])
-    assert "14 hours" in answer.text and any("model found no answer" in r for r in answer.verdict.reasons)
+    assert not answer.verdict.answerable and any("model found no answer" in r for r in answer.verdict.reasons)
 
 
 def test_unreachable_server_falls_back_to_extractive(library):

@@ -11,6 +11,8 @@ import streamlit as st
 from PIL import Image
 
 from components.evidence import crop_around
+from papertrail.answering import Answerer
+from papertrail.answering.decide import shipped_weights
 from papertrail.export import escape_markdown
 from papertrail.history import ChatHistory
 from papertrail.models import Answer, Box, Evidence, Verdict
@@ -135,6 +137,23 @@ def test_paper_text_is_never_rendered_as_html(paper, library):
     literal = escape_markdown(hostile)
     # Question, answer, reason, the evidence quote and the passage list all show it escaped.
     assert len([b for b in bodies if literal in b]) >= 5
+
+
+def test_an_uncertain_answer_has_its_own_card_evidence_first(paper, library):
+    # A real engine answer under weights whose uncertain band covers every confidence.
+    weights = replace(shipped_weights(), uncertain_below=1.0)
+    answer = Answerer(library, weights=weights).ask(ANSWERABLE_QUESTION, [paper.id])
+    assert answer.verdict.uncertain and answer.evidence
+    ChatHistory.for_settings(library.settings).add(answer, [paper.id])
+    at = open_app(CHAT_PAGE)
+    warning = at.warning[0]
+    assert warning.value.startswith("**Uncertain**: check these passages") and warning.icon == ":material/help:"
+    assert "Unanswerable" not in rendered_text(at) and "Answered" not in rendered_text(at)
+    assert any(c.value.startswith("Best guess: ") for c in at.caption), [c.value for c in at.caption]
+    assert "Uncertain: read these passages" in rendered_text(at)  # the evidence panel says so too
+    # evidence first: the citation row comes before the best guess in the card
+    captions = [c.value for c in at.caption]
+    assert captions.index("Check") < next(i for i, c in enumerate(captions) if c.startswith("Best guess: "))
 
 
 @pytest.mark.llm  # needs requirements-llm.txt (make test-llm); the client retries the dead server once

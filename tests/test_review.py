@@ -297,6 +297,20 @@ def test_markdown_summary_keeps_paper_text_literal():
     assert answer.endswith("(confidence 90%)")
 
 
+def test_an_uncertain_cell_is_marked_check_in_the_matrix_and_every_export(tmp_path):
+    battery = review.make_battery("B", [("k", "Q?")])
+    paper = Paper("0" * 16, "T", "", 1, "0" * 64, "x.pdf", "2024-01-01T00:00:00+00:00")
+    sure = review.Cell(paper, "k", "Q?", Answer("Q?", "42 — “x”", Verdict(True, 0.9)))
+    unsure = review.Cell(paper, "k", "Q?", Answer("Q?", "42 — “x”", Verdict(True, 0.55, uncertain=True)))
+    assert not sure.label().startswith("check") and unsure.label().startswith("check: 42")
+    result = review.Review(battery, (paper,), {(paper.id, "k"): unsure})
+    path = tmp_path / "m.csv"
+    path.write_text(review.to_csv(result))
+    assert review.read_records(path)[0]["uncertain"] is True
+    assert json.loads(review.to_json(result))[0]["uncertain"] is True
+    assert "- **k**: check: 42" in review.to_markdown(result)
+
+
 # -- resuming, the CLI, the benchmark ----------------------------------------------------------------
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from papertrail.answering.question import Question
-from papertrail.answering.text import STOPWORDS, canonical, normalize, split_sentences, stems_of_word, words
+from papertrail.answering.text import STOPWORDS, canonical, normalize, stems_of_word, words
 from papertrail.answering.values import Kind, find
 from papertrail.models import Passage, PassageKind
-from papertrail.pdf.chunk import row_spans
+from papertrail.pdf.chunk import row_spans, sentence_spans
 
 RRF_K = 60
 _BACKGROUND = re.compile(
@@ -94,15 +94,6 @@ def _passage_stems(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    try:
-        from papertrail.pdf.chunk import sentence_spans
-    except ImportError:  # pragma: no cover - extraction always ships it
-        return split_sentences(text)
-    spans = [(int(s), int(e)) for s, e in sentence_spans(text)]
-    return spans or [(0, len(text))]
-
-
 def make_sentence(passage: Passage, start: int, end: int) -> Sentence:
     text = passage.text[start:end]
     toks = tuple((w, s, e, stems_of_word(w)) for w, s, e in words(normalize(text)))  # offsets in the sentence
@@ -126,7 +117,7 @@ def split_passage(passage: Passage, context: str = "") -> list[Sentence]:
     if passage.kind == PassageKind.TABLE:
         spans = row_spans(text)
     else:
-        spans = _sentence_spans(text)
+        spans = [(int(s), int(e)) for s, e in sentence_spans(text)] or [(0, len(text))]
         # Over-long "sentences" (lists, formulas) are cut at 60 words so the evidence stays short.
         cut = []
         for s, e in spans:

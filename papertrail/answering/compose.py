@@ -141,36 +141,10 @@ def short_value(q: Question, s: Sentence, v: Value) -> str:
 
 
 _UNITS = frozenset(
-    [
-        "percent",
-        "images",
-        "samples",
-        "species",
-        "documents",
-        "papers",
-        "pages",
-        "hours",
-        "minutes",
-        "seconds",
-        "days",
-        "epochs",
-        "layers",
-        "words",
-        "tokens",
-        "sentences",
-        "pairs",
-        "triples",
-        "parameters",
-        "classes",
-        "recordings",
-        "files",
-        "nodes",
-        "edges",
-        "km",
-        "m",
-        "cm",
-        "mm",
-    ]
+    (
+        "percent images samples species documents papers pages hours minutes seconds days epochs layers "
+        "words tokens sentences pairs triples parameters classes recordings files nodes edges km m cm mm"
+    ).split()
 )
 
 

@@ -211,9 +211,9 @@ def score_candidates(pool: Pool, weights: Weights) -> None:
 def decide(q: Question, pool: Pool, weights: Weights, judgement: float = 0.0) -> Decision:
     """The outcome for one question whose candidates carry their signals.
 
-    `judgement` is an LLM's vote in log-odds (positive: the evidence answers); 0 without one. The
-    candidates are ranked by score_candidates() before (the LLM reads the best of them).
+    `judgement` is an LLM's vote in log-odds (positive: the evidence answers); 0 without one.
     """
+    score_candidates(pool, weights)
     row = question_row(q, pool)[None, :]
     p_correct = _sigmoid(float(weights.correct.logits(row)[0]) + judgement)
     p_answerable = _sigmoid(float(weights.answerable.logits(row)[0]) + judgement)

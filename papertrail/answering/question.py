@@ -106,26 +106,11 @@ _TRAIN_VERB = re.compile(r"\b(?:train|trained|training|fine-?tun\w*|pre-?train\w
 _FIELD_NAMES = re.compile(
     r"\b(?:deep|machine|transfer|representation|reinforcement|self-supervised)[- ]learning\b", re.I
 )
-_ORDINAL = re.compile(r"\b(first|last|final|second|third|best|top|highest|lowest|largest|smallest)\b", re.I)
 _SUBJECT_DROP = frozenset(
     ["many", "much", "long", "fast", "quickly", "large", "big", "small", "often", "far", "deep", "wide"]
 )
 _GENERIC_FOCUS = frozenset(
-    [
-        "value",
-        "values",
-        "number",
-        "amount",
-        "kind",
-        "type",
-        "exact",
-        "specific",
-        "total",
-        "overall",
-        "other",
-        "main",
-        "particular",
-    ]
+    ("value values number amount kind type exact specific total overall other main particular").split()
 )
 
 

@@ -13,216 +13,27 @@ from functools import lru_cache
 
 _CAMEL = re.compile(r"[A-Z][a-z]+|[a-z]+")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+|\.[A-Za-z0-9]+(?=[\s,;:)\]]|$))*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-# Abbreviations after which a full stop does not end a sentence.
-_ABBREV = re.compile(
-    r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sect|Ref|Refs|No|approx|ca|resp|Tab|Dr|Mr|Ms|Prof|St|"
-    r"Inc|Ltd|Co|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|v|vol|pp|min|max|[A-Z])\.)$"
-)
 
 STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "done",
-        "down",
-        "during",
-        "each",
-        "either",
-        "else",
-        "ever",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "however",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "much",
-        "must",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "out",
-        "over",
-        "own",
-        "per",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "thus",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "upon",
-        "us",
-        "very",
-        "via",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "whether",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "will",
-        "with",
-        "within",
-        "would",
-        "yet",
-        "you",
-        "your",
-        "use",
-        "used",
-        "using",
-        "uses",
-        "according",
-        "paper",
-        "study",
-        "article",
-        "authors",
-        "author",
-        "work",
-        "given",
-        "report",
-        "reported",
-        "reports",
-        "describe",
-        "described",
-        "e",
-        "g",
-        "i.e",
-        "eg",
-        "ie",
-        "et",
-        "al",
-        "also",
-        "overall",
-        "specific",
-        "exactly",
-        "approximately",
-        "kind",
-        "type",
-        "exact",
-        "respectively",
-        "value",
-        "values",
-        "amount",
-        "one",
-    ]
+    (
+        "a about above after again against all also am an and any are as at be been before being below "
+        "between both but by can could did do does doing done down during each either else ever few for "
+        "from further had has have having he her here hers him his how however i if in into is it its "
+        "itself just me more most much must my no nor not of off on once only or other our ours out over "
+        "own per same she should so some such than that the their theirs them then there these they this "
+        "those through thus to too under until up upon us very via was we were what when where whether "
+        "which while who whom whose why will with within would yet you your use used using uses according "
+        "paper study article authors author work given report reported reports describe described e g i.e "
+        "eg ie et al also overall specific exactly approximately kind type exact respectively value "
+        "values amount one"
+    ).split()
 )
 # Words that carry no content of their own in a question ("What X was obtained?").
 QUESTION_FILLER = frozenset(
-    [
-        "obtain",
-        "obtained",
-        "achieve",
-        "achieved",
-        "get",
-        "got",
-        "yield",
-        "yielded",
-        "give",
-        "gave",
-        "employ",
-        "employed",
-        "apply",
-        "applied",
-        "make",
-        "made",
-        "take",
-        "took",
-        "taken",
-        "perform",
-        "performed",
-        "happen",
-        "include",
-        "included",
-        "includes",
-    ]
+    (
+        "obtain obtained achieve achieved get got yield yielded give gave employ employed apply applied "
+        "make made take took taken perform performed happen include included includes"
+    ).split()
 )
 
 # Small general vocabulary of equivalent terms (spelling variants and near-synonyms of the field).
@@ -329,14 +140,6 @@ def stems_of_word(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def stem_set(text: str) -> frozenset[str]:
-    """Every stem of text, including compound parts and joined compounds."""
-    out: set[str] = set()
-    for w, _, _ in words(normalize(text)):
-        out.update(stems_of_word(w))
-    return frozenset(out)
-
-
 def content_terms(text: str) -> list[str]:
     """Content words of text (stopwords and question filler dropped), as they are written."""
     out = []
@@ -345,45 +148,4 @@ def content_terms(text: str) -> list[str]:
         if low in STOPWORDS or low in QUESTION_FILLER or len(low) < 2 and not low.isdigit():
             continue
         out.append(w)
-    return out
-
-
-def term_in(term: str, stems: frozenset[str], soft: bool = False) -> bool:
-    """Whether a written term (possibly hyphenated) occurs among stems."""
-    options = stems_of_word(term)
-    if options[0] in stems:
-        return True
-    if len(options) > 1 and all(p in stems for p in options[1:]):
-        return True
-    if soft:
-        canon = {canonical(s) for s in stems}
-        return canonical(options[0]) in canon
-    return False
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Fallback sentence splitter: (start, end) offsets; abbreviations and decimals do not split."""
-    spans = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        before = text[start : m.start()]
-        if _ABBREV.search(before):
-            continue
-        if m.start() - start < 12:  # "2.1. Hardware" style fragments
-            continue
-        spans.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return [(s, e) for s, e in _trim(text, spans) if e > s]
-
-
-def _trim(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        out.append((s, e))
     return out

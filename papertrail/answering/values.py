@@ -41,28 +41,13 @@ class Value:
     unit: str = ""
 
 
-_WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "hundred": 100,
-    "thousand": 1000,
-    "dozen": 12,
-}
+_WORD_NUMBERS = dict(
+    zip(
+        "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty hundred thousand dozen".split(),
+        map(int, "1 2 3 4 5 6 7 8 9 10 11 12 15 20 30 40 50 100 1000 12".split()),
+        strict=True,
+    )
+)
 _NUM = (
     r"(?<![\w.\-/])(?:[<>~≈≤≥]\s?)?[-+]?(?:\d{1,3}(?:[,\u202f\u2009]\d{3})+|\d+)(?:\.\d+)?"
     r"(?:\s?[x×]\s?10\s?[-−]?\s?\d+|e[-−+]?\d+)?"
@@ -134,60 +119,12 @@ _MODEL = re.compile(
 # A proper name: capitalised or mixed-case word, acronym, or word with digits (not at sentence start).
 _NAME = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][\w-]*|[A-Z]{2,}[\w-]*|[a-z]+[A-Z][\w-]*|[A-Z][a-z]+(?:-[A-Z0-9]\w*)+)\b")
 _NOT_NAMES = frozenset(
-    [
-        "We",
-        "The",
-        "In",
-        "This",
-        "These",
-        "That",
-        "Our",
-        "It",
-        "Its",
-        "For",
-        "From",
-        "With",
-        "Table",
-        "Tables",
-        "Fig",
-        "Figure",
-        "Figures",
-        "Section",
-        "Eq",
-        "Equation",
-        "However",
-        "Thus",
-        "Therefore",
-        "Also",
-        "As",
-        "At",
-        "By",
-        "On",
-        "Of",
-        "To",
-        "An",
-        "A",
-        "And",
-        "Or",
-        "If",
-        "When",
-        "While",
-        "Since",
-        "Although",
-        "Here",
-        "There",
-        "Appendix",
-        "Supplementary",
-        "Results",
-        "Methods",
-        "Discussion",
-        "Introduction",
-        "Conclusion",
-        "Note",
-        "All",
-        "Each",
-        "Both",
-    ]
+    (
+        "We The In This These That Our It Its For From With Table Tables Fig Figure Figures Section Eq "
+        "Equation However Thus Therefore Also As At By On Of To An A And Or If When While Since Although "
+        "Here There Appendix Supplementary Results Methods Discussion Introduction Conclusion Note All "
+        "Each Both"
+    ).split()
 )
 
 # Things that look like numbers but are references, not values.
