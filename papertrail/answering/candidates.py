@@ -402,7 +402,7 @@ POOL_PASSAGES = 20  # fused passages whose sentences are candidates
 FOCUS_PASSAGES = 6  # extra passages that contain the asked term
 TYPED_PASSAGES = 4  # extra passages that hold a value of the expected kind
 EXAMPLE_PASSAGES = 4  # extra passages that name one of the question's examples
-EMBEDDED = 24  # candidates per question embedded and judged
+EMBEDDED = 32  # candidates per question embedded and judged
 
 # Words that help BM25 find a value of the expected kind even when the question does not name it.
 _KIND_EXPANSION = {

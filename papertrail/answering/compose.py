@@ -69,9 +69,9 @@ def polarity(q: Question, s: Sentence) -> bool:
         # "ponds that were not used for training" describes the ponds; it does not deny the predicate
         if _RELATIVE_BEFORE.search(text[max(0, m.start() - 24) : m.start()]):
             continue
-        # the words the negation governs: the next few words (the previous for "rather than"/"instead of")
+        # the words the negation governs: the next eight words (the previous for "rather than"/"instead of")
         idx = next((i for i, t in enumerate(tokens) if t[1] >= m.end()), len(tokens))
-        governed = tokens[idx : idx + 6]
+        governed = tokens[idx : idx + 8]
         for _, _, _, stems in governed:
             if any(st in prefixed for st in stems):
                 return True  # "not balanced" for "imbalanced"
