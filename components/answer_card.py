@@ -30,7 +30,7 @@ def confidence_badge(verdict: Verdict) -> None:
         f"Confidence {level:.0%}",
         icon=":material/speed:",
         color=color,
-        help="How likely the engine judges this verdict and answer to be right.",
+        help="The fitted, calibrated probability that this verdict and answer are right (0.8: right 8 times in 10).",
     )
 
 

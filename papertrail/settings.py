@@ -28,8 +28,6 @@ class Settings(BaseSettings):
     chunk_words: int = 120
     embed_batch: int = 64
     retrieval_depth: int = 24  # passages taken from each of BM25 and vector search per question
-    # Verdict layers switched off (comma-separated), only for the ablation study in `make eval`.
-    ablate: str = ""
 
     # Answering backend: the verdict is always the engine's own.
     answerer: Literal["extractive", "openai", "ollama"] = "extractive"
@@ -37,10 +35,6 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: SecretStr = SecretStr("")
     llm_timeout_s: float = 120.0
-
-    @property
-    def ablated_layers(self) -> set[str]:
-        return {name.strip() for name in self.ablate.split(",") if name.strip()}
 
     @property
     def registry_path(self) -> Path:

@@ -142,7 +142,7 @@ class Answerer:
 
     def _evidence(self, g: Gathered, decision: Decision) -> tuple[Evidence, ...]:
         """The supporting sentence first, then diverse others (MMR over the ranked candidates)."""
-        ranked = g.pool.candidates  # sorted by probability by the decision
+        ranked = g.pool.candidates[: 2 * EVIDENCE]  # the likeliest only: diversity must not bring in noise
         picks = mmr(ranked, np.stack([c.vector for c in ranked]), EVIDENCE)
         chosen = [ranked[i] for i in sorted(picks, key=lambda i: (ranked[i] is not decision.best, i))]
         follow = None
@@ -223,8 +223,8 @@ def _trim_end(text: str, start: int, end: int) -> int:
 
 # Why a candidate was taken or set aside, in words, for the signals that pushed the decision most.
 _FOR = {
-    "attached_value": "a {kind} beside '{term}'",
-    "typed_value": "a {kind} in the sentence",
+    "attached_value": "{a_kind} beside '{term}'",
+    "typed_value": "{a_kind} in the sentence",
     "example_named": "names one of the question's examples",
     "cosine": "close in meaning to the question",
     "lexical": "holds most of the question's terms",
@@ -258,8 +258,10 @@ def _reasons(q: Question, pool: Pool, decision: Decision, weights: Weights) -> t
         return ("no passage of the paper matches the question",)
     row = np.asarray([best.signals[n] for n in weights.candidate.names])
     pushes = weights.candidate.contributions(row)
+    kind = KIND_NAMES.get(q.kind, "value") if q.kind else "value"
     fill = {
-        "kind": KIND_NAMES.get(q.kind, "value") if q.kind else "value",
+        "kind": kind,
+        "a_kind": ("an " if kind[0] in "aeiou" else "a ") + kind,
         "term": q.focus_phrase or "the asked term",
         "anchor": anchor(q, best.sentence),
         "phase": phase_reason(q, best.sentence) or "about another phase",

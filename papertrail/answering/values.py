@@ -61,7 +61,11 @@ _TIME_UNIT = (
     r"(?:ms|milliseconds?|s|secs?|seconds?|min|mins|minutes?|h|hrs?|hours?|days?|weeks?|months?|"
     r"GPU[- ]hours?|GPU[- ]days?|CPU[- ]hours?)"
 )
-_DURATION = re.compile(_NUM + r"\s?" + _TIME_UNIT + r"(?![A-Za-z])", re.IGNORECASE)
+# "14 h", "two days", "one hour" (a duration is often written in words)
+_DURATION = re.compile(
+    r"(?:" + _NUM + r"|\b(?:" + "|".join(_WORD_NUMBERS) + r"|an?|half an?)\b)\s?" + _TIME_UNIT + r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
 _MONEY = re.compile(
     r"(?:[$€£]\s?"
     + _NUM.replace(r"(?<![\w.\-/])", "")
