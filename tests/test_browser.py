@@ -2,13 +2,12 @@
 
 Upload a generated paper, ask an answerable and an unanswerable question, and check what a
 researcher sees: the answer, the highlighted page image beside it and the "Unanswerable" flag.
-Screenshots go to tests/artifacts/ and the final ones to docs/screenshots/ for the README.
+Screenshots go to tests/artifacts/ (ignored by git); the README's pictures are refreshed only by docs/journey.py.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -25,7 +24,6 @@ from tests.servers import free_port, stop
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 # Everything that could reach the network or pop up first-run UI is off: the test runs offline.
 CHROMIUM_ARGS = [
     "--headless",
@@ -181,7 +179,4 @@ def test_upload_ask_and_see_highlighted_evidence_in_a_real_browser(
     with pymupdf.open(_download(page, "Annotated PDF")) as annotated:
         notes = [annot.info["content"] for pdf_page in annotated for annot in pdf_page.annots()]
     assert notes and all(ANSWERABLE_QUESTION in note for note in notes)
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for shot in shots:
-        shutil.copyfile(shot, SCREENSHOTS / shot.name)
+    assert all(shot.stat().st_size > 0 for shot in shots)

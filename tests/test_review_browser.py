@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +19,6 @@ from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SCREENSHOT = ROOT / "docs" / "screenshots" / "review.png"
 CHECKS = review.make_battery(
     "Reproducibility quick check",
     [
@@ -129,5 +127,4 @@ def test_review_page_runs_a_battery_and_shows_a_cells_evidence(server):
         exported = Path(download.value.path()).read_text()
         assert exported.startswith(",".join(review.EXPORT_FIELDS)) and "RTX 3090" in exported
         browser.close()
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ARTIFACTS / "review-2-evidence.png", SCREENSHOT)
+    assert (ARTIFACTS / "review-2-evidence.png").stat().st_size > 0
