@@ -38,6 +38,68 @@ def score(shared: Path, questions: Path, answers: Path, extra: tuple[str, ...] =
     return done.stdout, figures
 
 
+# -- cross-validation grouped by paper ------------------------------------------------------------
+
+
+def cross_validate(answerer, items, out_dir: Path) -> dict[str, Path]:
+    """Leave one paper out: answer each paper's questions with weights fitted on the other papers."""
+    from papertrail.answering.fit import fit_weights
+    from papertrail.cli import answer_record
+
+    records: dict[str, list[dict]] = {}
+    for paper in sorted({it.paper for it in items}):
+        weights = fit_weights(answerer, [it for it in items if it.paper != paper])
+        for it in items:
+            if it.paper == paper:
+                records.setdefault(it.set_name, []).append(
+                    answer_record(it.gold["id"], answerer.conclude(it.g, weights))
+                )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, recs in records.items():
+        path = out_dir / f"answers-cv-{name}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+        paths[name] = path
+    return paths
+
+
+def llm_cross_validate(llm_answerer, everything, items) -> tuple[list[dict], dict[str, float]]:
+    """Answer items with an LLM backend: the extractive weights fitted on every labelled question about
+    other papers, the LLM's vote on the other papers' items; returns records and the vote fitted on all
+    items. The model is asked once per question (its replies are memoised)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from papertrail.answering.decide import question_row, score_candidates
+    from papertrail.answering.fit import fit_votes, fit_weights
+    from papertrail.cli import answer_record
+
+    fold_weights = {
+        p: fit_weights(llm_answerer, [it for it in everything if it.paper != p])
+        for p in sorted({it.paper for it in items})
+    }
+    stances, base, truth, paper_of = [], [], [], []
+    for it in items:
+        weights = fold_weights[it.paper]
+        score_candidates(it.g.pool, weights)
+        reply, _ = llm_answerer._consult(it.g)
+        stances.append(reply.stance if reply is not None else "unavailable")
+        base.append(float(weights.answerable.logits(question_row(it.g.q, it.g.pool)[None, :])[0]))
+        truth.append(float(it.gold["answerable"]))
+        paper_of.append(it.paper)
+    base_a, truth_a = np.asarray(base), np.asarray(truth)
+    records = []
+    for paper in sorted({it.paper for it in items}):
+        mask = np.asarray([p != paper for p in paper_of])
+        votes = fit_votes(base_a[mask], [s for s, m in zip(stances, mask, strict=True) if m], truth_a[mask])
+        weights = replace(fold_weights[paper], llm_vote=votes)
+        records += [
+            answer_record(it.gold["id"], llm_answerer.conclude(it.g, weights)) for it in items if it.paper == paper
+        ]
+    return records, fit_votes(base_a, stances, truth_a)
+
+
 def battery_figures(questions: Path, answers: Path) -> dict[str, float]:
     """Correct rate and reported/not-reported agreement on the review battery's items."""
     from papertrail.answering.fit import keys_ok
@@ -69,7 +131,7 @@ def report(shared: Path, out: Path, show_wrong: bool = False):
     answerable = [it for it in items if it.gold["answerable"]]
     found = sum(bool(it.labels.sum()) for it in answerable)
     print(f"{len(items)} questions; a candidate stating the answer was gathered for {found} of {len(answerable)}")
-    paths = fit.cross_validate(answerer, items, out)
+    paths = cross_validate(answerer, items, out)
     figures = {}
     flags = ("--by-kind", "--selective", *(("--show-wrong",) if show_wrong else ()))
     for name, questions_file, _ in fit.SETS:
@@ -92,7 +154,6 @@ def llm_report(shared: Path, out: Path, items, answerer, url: str, model: str) -
     import hashlib
     import time
 
-    from papertrail.answering import fit
     from papertrail.answering.engine import Answerer
     from papertrail.answering.llm import make_backend
 
@@ -107,7 +168,7 @@ def llm_report(shared: Path, out: Path, items, answerer, url: str, model: str) -
     )
     llm_answerer = Answerer(answerer.library, settings, backend=make_backend(settings, out / "llm-replies.jsonl"))
     started = time.perf_counter()
-    records, votes = fit.llm_cross_validate(llm_answerer, items, subset)
+    records, votes = llm_cross_validate(llm_answerer, items, subset)
     seconds = (time.perf_counter() - started) / max(1, len(subset))
     wanted = {it.gold["id"] for it in subset}
     gold_path, llm_path, plain_path = (

@@ -204,66 +204,6 @@ def fit_votes(base_logits: np.ndarray, stances: Sequence[str], answerable: np.nd
     return dict(zip(names, map(float, w), strict=True))
 
 
-def llm_cross_validate(
-    llm_answerer: Answerer, everything: Sequence[Item], items: Sequence[Item]
-) -> tuple[list[dict], dict[str, float]]:
-    """Answer items with an LLM backend: the extractive weights fitted on every labelled question about
-    other papers, the LLM's vote on the other papers' items; returns records and the vote fitted on all
-    items. The model is asked once per question (its replies are memoised)."""
-    from dataclasses import replace
-
-    from papertrail.cli import answer_record
-
-    fold_weights = {p: fit_weights(llm_answerer, [it for it in everything if it.paper != p]) for p in _papers(items)}
-    stances, base, truth, paper_of = [], [], [], []
-    for it in items:
-        weights = fold_weights[it.paper]
-        score_candidates(it.g.pool, weights)
-        reply, _ = llm_answerer._consult(it.g)
-        stances.append(reply.stance if reply is not None else "unavailable")
-        base.append(float(weights.answerable.logits(question_row(it.g.q, it.g.pool)[None, :])[0]))
-        truth.append(float(it.gold["answerable"]))
-        paper_of.append(it.paper)
-    base_a, truth_a = np.asarray(base), np.asarray(truth)
-    records = []
-    for paper in _papers(items):
-        mask = np.asarray([p != paper for p in paper_of])
-        votes = fit_votes(base_a[mask], [s for s, m in zip(stances, mask, strict=True) if m], truth_a[mask])
-        weights = replace(fold_weights[paper], llm_vote=votes)
-        records += [
-            answer_record(it.gold["id"], llm_answerer.conclude(it.g, weights)) for it in items if it.paper == paper
-        ]
-    return records, fit_votes(base_a, stances, truth_a)
-
-
-def _papers(items: Sequence[Item]) -> list[str]:
-    return sorted({it.paper for it in items})
-
-
-# -- cross-validation -----------------------------------------------------------------------------
-
-
-def cross_validate(answerer: Answerer, items: Sequence[Item], out_dir: Path) -> dict[str, Path]:
-    """Leave one paper out: answer each paper's questions with weights fitted on the other papers."""
-    from papertrail.cli import answer_record
-
-    records: dict[str, list[dict]] = {}
-    for paper in sorted({it.paper for it in items}):
-        weights = fit_weights(answerer, [it for it in items if it.paper != paper])
-        for it in items:
-            if it.paper == paper:
-                records.setdefault(it.set_name, []).append(
-                    answer_record(it.gold["id"], answerer.conclude(it.g, weights))
-                )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, recs in records.items():
-        path = out_dir / f"answers-cv-{name}.jsonl"
-        path.write_text("".join(json.dumps(r) + "\n" for r in recs))
-        paths[name] = path
-    return paths
-
-
 def main(argv: list[str] | None = None) -> int:
     from papertrail.evaluate import report
 

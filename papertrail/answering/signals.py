@@ -163,46 +163,34 @@ _FAMILY = re.compile(
 )
 
 
-def _value_checks(q: Question, s: Sentence, values: list[Value]) -> tuple[list[Value], str]:
-    """The values that answer, best first, or ([], why none does)."""
-    if not values:
-        return [], ""
+def _value_checks(q: Question, s: Sentence, values: list[Value]) -> tuple[list[Value], bool]:
+    """The values that answer, best first, and whether the first one clearly is the one asked.
+
+    Not an answer: a number of another unit than the counted thing, a term of a formula, an example
+    in passing, a name given in contrast, a schedule ("every 30 epochs"), a rate when a total is
+    asked, a number detached from the asked term.
+    """
     positions = focus_positions(q, s)
     near_subject = subject_positions(q, s)
     table_row = s.passage.kind == PassageKind.TABLE
+    numeric = q.kind in (Kind.NUMBER, Kind.PERCENT, Kind.DURATION, Kind.MONEY, Kind.BYTES)
     good: list[tuple[float, Value]] = []
-    why = ""
     for v in values:
         before = s.text[max(0, v.start - 12) : v.start]
         after = s.text[v.end : v.end + 24]
-        numeric = q.kind in (Kind.NUMBER, Kind.PERCENT, Kind.DURATION, Kind.MONEY, Kind.BYTES)
-        if q.count and v.unit and _OTHER_UNIT.match(v.unit) and not _is_focus_unit(q, v.unit):
-            why = why or f"'{v.text} {v.unit.split()[0]}' is not a number of {q.focus_phrase}"
+        rejected = (
+            (q.count and v.unit and _OTHER_UNIT.match(v.unit) and not _is_focus_unit(q, v.unit))
+            or (numeric and (_OPERAND_AFTER.match(after) or _OPERAND_BEFORE.search(before)))
+            or _in_example(s.text, v)
+            or _CONTRASTED.search(s.text[: v.start].rsplit(",", 1)[-1])
+            or (numeric and _PERIOD_BEFORE.search(before) and not q.asks_rate)
+            or (numeric and q.aggregate and (_RATE_AFTER.match(after) or _RATE_AFTER.match(v.unit or "")))
+        )
+        if rejected:
             continue
-        if numeric and (_OPERAND_AFTER.match(after) or _OPERAND_BEFORE.search(before)):
-            why = why or f"'{v.text}' is a term of a formula, not a reported value"
+        dist = _attachment(s, v, positions, numeric, q.count) if q.focus and positions and not table_row else 0
+        if dist is None:
             continue
-        if _in_example(s.text, v):
-            why = why or f"'{v.text}' is only an example given in passing"
-            continue
-        if _CONTRASTED.search(s.text[: v.start].rsplit(",", 1)[-1]):
-            why = why or f"'{v.text}' is named only in contrast to what was used"
-            continue
-        if numeric and _PERIOD_BEFORE.search(before) and not q.asks_rate:
-            unit = after.split()[0].strip(",.;") if after.split() else ""
-            why = f"'{before.split()[-1]} {v.text} {unit}' is a schedule, not the {q.focus_phrase or 'number'} asked"
-            continue
-        if numeric and q.aggregate and (_RATE_AFTER.match(after) or _RATE_AFTER.match(v.unit or "")):
-            why = f"only a rate is given ('{v.text}{after.split(',')[0].rstrip()}'), not a total"
-            continue
-        if q.focus and positions and not table_row:
-            dist = _attachment(s, v, positions, numeric, q.count)
-            if dist is None:
-                why = f"no {q.focus_phrase} value found near '{anchor(q, s)}'" if numeric else why
-                continue
-        else:
-            dist = 0
-        # among values attached alike, the one beside the question's other words ("... images for testing")
         # among values attached alike, the one among more of the asked words ("700 images per class"),
         # then the one beside the question's other words ("40669 images for testing")
         key = dist - _focus_around(s, v, positions) + 0.5 * _distance_to(s, v, near_subject)
@@ -219,9 +207,7 @@ def _value_checks(q: Question, s: Sentence, values: list[Value]) -> tuple[list[V
     clear = len(good) < 2 or (bool(q.focus) and good[1][0] - good[0][0] >= 1.5)
     if good and near_subject and _distance_to(s, good[0][1], near_subject) > 6:
         clear = False
-    if not clear:
-        why = "ambiguous"  # read by unambiguous()
-    return [v for _, v in good], why
+    return [v for _, v in good], clear
 
 
 _PER_FOCUS = re.compile(r"^\s*(?:\w+\s+){0,2}per\b", re.I)
@@ -418,7 +404,7 @@ def compute(q: Question, pool: Pool) -> None:
         typed = attached = rejected = 0.0
         if q.kind is not None and not q.yesno and s.passage.kind != PassageKind.HEADING:
             values = candidate_values(q, s)
-            good, _ = _value_checks(q, s, values)
+            good, _ = _value_checks(q, s, values) if values else ([], False)
             typed = float(bool(values))
             attached = float(bool(good))
             rejected = float(bool(values) and not good)
@@ -467,8 +453,8 @@ def supporting_value(q: Question, s: Sentence) -> tuple[Value | None, bool]:
     """The value that answers in the chosen sentence, and whether it clearly is the one asked."""
     if q.kind is None or q.yesno:
         return None, False
-    good, why = _value_checks(q, s, candidate_values(q, s))
-    return (good[0] if good else None), bool(good) and why != "ambiguous"
+    good, clear = _value_checks(q, s, candidate_values(q, s))
+    return (good[0] if good else None), bool(good) and clear
 
 
 def phase_reason(q: Question, s: Sentence) -> str:
