@@ -155,8 +155,8 @@ def _question_targets(answerer: Answerer, item: Item, candidate: Logistic) -> tu
 
 def fit_weights(answerer: Answerer, items: Sequence[Item], about: dict | None = None) -> Weights:
     """Candidate model on all items; question models on candidate probabilities predicted out of fold."""
-    rows, correct, answerable, held = [], [], [], []
-    for fold in _folds(items, INNER_FOLDS):
+    rows, correct, answerable, fold_of = [], [], [], []
+    for k, fold in enumerate(_folds(items, INNER_FOLDS)):
         inside = {id(it) for it in fold}
         candidate = _fit_candidates([it for it in items if id(it) not in inside])
         for it in fold:
@@ -164,25 +164,45 @@ def fit_weights(answerer: Answerer, items: Sequence[Item], about: dict | None = 
             rows.append(row)
             correct.append(ok)
             answerable.append(ans)
-            held.append(it)
-    x = np.vstack(rows)
+            fold_of.append(k)
+    x, folds = np.vstack(rows), np.asarray(fold_of)
+    y_c, y_a = np.asarray(correct, dtype=float), np.asarray(answerable, dtype=float)
     names = tuple(QUESTION_SIGNALS)
-    correct_model = Logistic.fit(names, x, np.asarray(correct, dtype=float), L2)
-    answerable_model = Logistic.fit(names, x, np.asarray(answerable, dtype=float), L2)
-    # The uncertain band, from the same out-of-fold rows.
-    p_c = 1 / (1 + np.exp(-correct_model.logits(x)))
-    p_a = 1 / (1 + np.exp(-answerable_model.logits(x)))
+    # Calibration and the uncertain band come from question models predicting folds they did not see.
+    p_c, p_a = np.zeros(len(x)), np.zeros(len(x))
+    for k in set(fold_of):
+        out = folds != k
+        p_c[~out] = _sigmoid(Logistic.fit(names, x[out], y_c[out], L2).logits(x[~out]))
+        p_a[~out] = _sigmoid(Logistic.fit(names, x[out], y_a[out], L2).logits(x[~out]))
     answer, confidence = best_guess(p_c, p_a)
-    right = np.where(answer, np.asarray(correct), ~np.asarray(answerable, dtype=bool))
-    threshold = 0.5
-    for t in np.arange(0.5, 0.8, 0.01):
-        decided = confidence >= t
-        if decided.any() and right[decided].mean() >= DECIDED_ACCURACY:
-            threshold = float(t)
-            break
-    else:
-        threshold = 0.8
-    return Weights(_fit_candidates(items), correct_model, answerable_model, threshold, about or {})
+    right = np.where(answer, y_c > 0, y_a == 0).astype(float)
+    calibration = Logistic.fit(("confidence_logit",), _logit(confidence)[:, None], right, 1e-3)
+    calibrated = _sigmoid(calibration.logits(_logit(confidence)[:, None]))
+    threshold = next(
+        (
+            t
+            for t in np.arange(0.5, 0.8, 0.01)
+            if (calibrated >= t).any() and right[calibrated >= t].mean() >= DECIDED_ACCURACY
+        ),
+        0.8,
+    )
+    return Weights(
+        _fit_candidates(items),
+        Logistic.fit(names, x, y_c, L2),
+        Logistic.fit(names, x, y_a, L2),
+        float(threshold),
+        about or {},
+        calibration=calibration,
+    )
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
 
 
 # -- the LLM's vote ---------------------------------------------------------------------------------
