@@ -20,6 +20,7 @@ import argparse
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 
@@ -97,6 +98,7 @@ def llm_cross_validate(llm_answerer, everything, items) -> tuple[list[dict], dic
         records += [
             answer_record(it.gold["id"], llm_answerer.conclude(it.g, weights)) for it in items if it.paper == paper
         ]
+    print(f"LLM stances: {dict(Counter(stances))}")
     return records, fit_votes(base_a, stances, truth_a)
 
 

@@ -63,7 +63,7 @@ def test_supported_answer_is_a_vote_for_the_answer(library):
     extractive = Answerer(library).ask(QUESTION, [library.frogs_id])
     answerer, llm = _answerer(library, json.dumps({"answer": "Training took 14 hours.", "citations": ["E1"]}))
     answer = answerer.ask(QUESTION, [library.frogs_id])
-    assert answer.backend == "openai" and answer.text == "Training took 14 hours."
+    assert answer.backend == "openai" and answer.text.startswith("Training took 14 hours. — “")
     assert answer.verdict.answerable and answer.verdict.confidence > extractive.verdict.confidence
     assert not any("not supported" in r for r in answer.verdict.reasons)
     assert "14 hours" in answer.evidence[0].text

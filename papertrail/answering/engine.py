@@ -106,11 +106,12 @@ class Answerer:
             return Answer(g.text, _not_found_text(g.q, verdict), verdict, evidence, "extractive", g.paper_ids)
         assert decision.best is not None
         if reply is not None and reply.stance == Stance.ANSWERS:
-            # The model's answer, its cited passages first (they were the first EVIDENCE candidates).
+            # The model's answer, then the paper's words it rests on; its cited passages come first.
             shown = _llm_evidence(g)
             cited = [ev for i in reply.cited for ev in _evidence(shown[i].sentence, shown[i].probability)]
             ordered = tuple(cited) + tuple(ev for ev in evidence if ev not in cited)
-            return Answer(g.text, reply.text, verdict, ordered, self._backend.name, g.paper_ids)
+            text = f"{reply.text} — {compose.quote(shown[reply.cited[0]].sentence)}"
+            return Answer(g.text, text, verdict, ordered, self._backend.name, g.paper_ids)
         return Answer(g.text, self.compose(g, decision.best), verdict, evidence, "extractive", g.paper_ids)
 
     def _consult(self, g: Gathered):
