@@ -98,7 +98,7 @@ def llm_cross_validate(llm_answerer, everything, items) -> tuple[list[dict], dic
         records += [
             answer_record(it.gold["id"], llm_answerer.conclude(it.g, weights)) for it in items if it.paper == paper
         ]
-    print(f"LLM stances: {dict(Counter(stances))}")
+    print(f"LLM stances: {dict(Counter(map(str, stances)))}")
     return records, fit_votes(base_a, stances, truth_a)
 
 
@@ -150,7 +150,7 @@ def report(shared: Path, out: Path, show_wrong: bool = False):
 LLM_OTHER_QUESTIONS = 50
 
 
-def llm_report(shared: Path, out: Path, items, answerer, url: str, model: str) -> dict[str, float]:
+def llm_report(shared: Path, out: Path, items, answerer, url: str, model: str) -> tuple[dict, dict[str, float]]:
     """dev2's battery items and 50 other dev2 questions, answered with a real LLM's vote in the decision
     (fitted on the other papers), scored beside the extractive answers to the same questions."""
     import hashlib
@@ -197,7 +197,7 @@ def llm_report(shared: Path, out: Path, items, answerer, url: str, model: str) -
         f"LLM vote (log-odds by stance, fitted on all {len(subset)}): {json.dumps({k: round(v, 3) for k, v in votes.items()})}"
     )
     print(f"seconds per question with the LLM: {seconds:.1f}")
-    return figures
+    return figures, votes
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -225,23 +225,30 @@ def fit_votes(base_logits: np.ndarray, stances: Sequence[str], answerable: np.nd
 
 
 def main(argv: list[str] | None = None) -> int:
-    from papertrail.evaluate import report
+    from papertrail.evaluate import llm_report, report
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", default="../shared", type=Path)
     parser.add_argument("--out", default="eval-out", type=Path, help="library and answers files go here")
     parser.add_argument("--no-write", action="store_true", help="print the figures without refitting weights.json")
+    parser.add_argument("--llm-url", default="", help="also fit the vote of this OpenAI-compatible LLM (evaluate)")
+    parser.add_argument("--llm-model", default="local-model")
     args = parser.parse_args(argv)
     items, answerer, figures = report(args.shared, args.out)
+    votes: dict[str, float] = {}
+    if args.llm_url:
+        figures["llm"], votes = llm_report(args.shared, args.out, items, answerer, args.llm_url, args.llm_model)
     if not args.no_write:
         about = {
             "fitted_on": [f"{name}: {questions_file}" for name, questions_file, _ in SETS],
             "questions": len(items),
             "date": dt.date.today().isoformat(),
             "cross_validated": figures,
-            "command": "python -m papertrail.answering.fit --shared ../shared",
+            "llm_vote_model": args.llm_model if votes else None,
+            "command": "python -m papertrail.answering.fit --shared ../shared"
+            + (f" --llm-url URL --llm-model {args.llm_model}" if votes else ""),
         }
-        weights = fit_weights(answerer, items, about)
+        weights = replace(fit_weights(answerer, items, about), llm_vote=votes)
         WEIGHTS_PATH.write_text(json.dumps(weights.to_json(), indent=1) + "\n")
         print(f"wrote {WEIGHTS_PATH}")
     return 0
