@@ -16,7 +16,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core import StorageContext, VectorStoreIndex
-from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.schema import MetadataMode, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from rank_bm25 import BM25Okapi
@@ -117,15 +117,19 @@ class PassageIndex:
         metadatas = self._collection.get(include=["metadatas"])["metadatas"] or []
         return {str(m["paper_id"]) for m in metadatas}
 
-    def vector_search(self, query: str, paper_ids: Sequence[str], k: int) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity) best first, restricted to the given papers."""
+    def vector_search(
+        self, query: str, paper_ids: Sequence[str], k: int, embedding: Sequence[float] | None = None
+    ) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity) best first, restricted to the given papers (embedding: the
+        query's vector when the caller has it already)."""
         if not paper_ids:
             return []
         filters = MetadataFilters(
             filters=[MetadataFilter(key="paper_id", value=list(paper_ids), operator=FilterOperator.IN)]
         )
         retriever = self._index.as_retriever(similarity_top_k=k, filters=filters)
-        return [(hit.node.node_id, float(hit.score or 0.0)) for hit in retriever.retrieve(query)]
+        bundle = QueryBundle(query, embedding=list(map(float, embedding)) if embedding is not None else None)
+        return [(hit.node.node_id, float(hit.score or 0.0)) for hit in retriever.retrieve(bundle)]
 
     def bm25_search(self, query: str, passages: Sequence[Passage], k: int) -> list[tuple[str, float]]:
         """(passage id, BM25 score) best first over the given passages (one paper or several)."""

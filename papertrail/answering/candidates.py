@@ -276,7 +276,7 @@ class PaperCache:
         return np.stack([self._vectors[k] for k in keys])
 
 
-EMBED_WORDS = 30  # a sentence's first words carry its topic; the rest only costs embedding time
+EMBED_WORDS = 24  # a sentence's first words carry its topic; the rest only costs embedding time
 CONTEXT_WORDS = 16
 
 
@@ -456,11 +456,13 @@ def names_example(q: Question, stems: frozenset[str], examples: list[frozenset[s
     return any(e <= stems for e in (example_stems(q) if examples is None else examples))
 
 
-def collect(q: Question, datas: Sequence[PaperData], index, cache: PaperCache, depth: int) -> Pool:
+def collect(
+    q: Question, datas: Sequence[PaperData], index, cache: PaperCache, depth: int, q_vector: np.ndarray
+) -> Pool:
     """Hybrid retrieval, then the sentences of the pooled passages ranked by a cheap prior."""
     paper_ids = [d.paper_id for d in datas]
     passages = [p for d in datas for p in d.passages]
-    vec = [pid for pid, _ in index.vector_search(q.text, paper_ids, depth)]
+    vec = [pid for pid, _ in index.vector_search(q.text, paper_ids, depth, q_vector)]
     expansion = _KIND_EXPANSION.get(q.kind, "") if q.kind else ""
     lex_query = " ".join([q.text, expansion, " ".join(q.focus), " ".join(q.examples)])
     lex = [pid for pid, _ in index.bm25_search(lex_query, passages, depth)]

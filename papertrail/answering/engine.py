@@ -57,15 +57,15 @@ class Answerer:
         paper_ids = tuple(dict.fromkeys(paper_ids))
         datas = [self.cache.paper(pid) for pid in paper_ids]
         analysed = [analyse(text) for text in questions]
-        pools = [
-            collect(q, datas, self.library.index, self.cache, self.settings.retrieval_depth)
-            if any(d.passages for d in datas)
-            else Pool([], False)
-            for q in analysed
-        ]
-        # One batch: every question, every list of examples, every candidate not embedded before.
+        # One batch for every question and list of examples, one for every candidate not embedded before.
         prompts = [*questions, *(", ".join(q.examples) for q in analysed if q.examples)]
         prompt_vecs = np.asarray(self._embed(prompts), dtype=np.float32) if prompts else np.zeros((0, 384))
+        pools = [
+            collect(q, datas, self.library.index, self.cache, self.settings.retrieval_depth, prompt_vecs[i])
+            if any(d.passages for d in datas)
+            else Pool([], False)
+            for i, q in enumerate(analysed)
+        ]
         cand_vecs = self.cache.embed_sentences([c.sentence for pool in pools for c in pool.candidates])
         out, offset, example_at = [], 0, len(questions)
         for i, (text, q, pool) in enumerate(zip(questions, analysed, pools, strict=True)):
