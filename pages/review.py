@@ -32,7 +32,11 @@ if not paper_ids:
 # The store follows this session's answering backend (Settings page), like the answerer does.
 review = run_section(battery, paper_ids, ReviewStore.for_settings(state.effective_settings()))
 with st.container(horizontal=True, vertical_alignment="center"):
-    st.caption("Click a cell to see its evidence on the page. Red cells are not reported in the paper.")
+    to_check = sum(cell.uncertain for cell in review.ordered())
+    st.caption(
+        "Click a cell to see its evidence on the page. Red cells are not reported in the paper;"
+        f" amber cells ({to_check}) are uncertain: check their passages."
+    )
     export_menu(review)
 matrix_tab, completeness_tab = st.tabs(["Matrix", "Completeness"])
 with matrix_tab:

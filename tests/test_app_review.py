@@ -72,6 +72,8 @@ def test_run_fills_the_matrix_and_a_selected_cell_shows_its_evidence(reviewed_li
     stored = review.load_review(
         reviewed_library, papers, TWO_CHECKS, review.ReviewStore.for_settings(reviewed_library.settings)
     )
+    to_check = sum(cell.uncertain for cell in stored.ordered())
+    assert f"amber cells ({to_check}) are uncertain" in _text(at)
     key = matrix_key(stored)
     row = list(frame.index).index(seabirds)
     at.session_state[key] = {"selection": {"rows": [], "columns": [], "cells": [[row, "hardware"]]}}
