@@ -281,9 +281,9 @@ def _reasons(q: Question, pool: Pool, decision: Decision, weights: Weights) -> t
     if not decision.answerable and q.kind is not None and not best.signals["attached_value"]:
         words.append(f"the closest passage mentions '{fill['anchor']}' but gives no {fill['kind']} for it")
     lead = (
-        f"best evidence on {where} (probability {best.probability:.2f})"
+        f"best evidence on {where} (evidence score {best.probability:.2f})"
         if decision.answerable
-        else f"closest evidence on {where} (probability {best.probability:.2f})"
+        else f"closest evidence on {where} (evidence score {best.probability:.2f})"
     )
     if decision.outcome == Outcome.UNCERTAIN:
         lead = f"uncertain: check these passages; {lead}"
