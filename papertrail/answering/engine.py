@@ -272,6 +272,8 @@ def _reasons(q: Question, pool: Pool, decision: Decision, weights: Weights) -> t
     if decision.answerable:
         table = _FOR
         picked = sorted((n for n in pushes if pushes[n] > 0.3 and best.signals[n]), key=lambda n: -pushes[n])
+        if "attached_value" in picked:  # "a value beside 'images'" says all that "a value in the sentence" would
+            picked = [n for n in picked if n != "typed_value"]
     else:
         table = _AGAINST
         picked = sorted((n for n in pushes if pushes[n] < -0.3), key=lambda n: pushes[n])
