@@ -128,7 +128,6 @@ class Question:
     asks_rate: bool = False  # asks for a rate ("hourly rate", "per page")
     phases: frozenset[str] = frozenset()  # pretrain / finetune / inference named in the question
     about_training: bool = False  # the question is about how a model was trained
-    unit_hints: tuple[str, ...] = ()  # units named in the question: ("GB", "TB")
     extra_kinds: tuple[Kind, ...] = field(default=())  # a second slot ("which optimizer and loss function")
     given_values: tuple[str, ...] = ()  # numbers the question itself states ("60 s of audio")
     compound: bool = False  # two questions in one ("..., and where was that cell?")
@@ -149,11 +148,6 @@ class Question:
     @property
     def terms(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.focus + self.category + self.subject))
-
-    @property
-    def specific(self) -> bool:
-        """A question asking for one checkable value (number, device, URL, name...)."""
-        return self.kind is not None and not self.yesno
 
 
 _CATEGORY_WORDS = re.compile(
@@ -331,9 +325,6 @@ def analyse(question: str) -> Question:
             kind = None
 
     # Units named anywhere in the question refine a numeric kind.
-    unit_hints = tuple(
-        re.findall(r"\b(?:[KMGT]B|bytes|seconds?|minutes?|hours?|days?|pages?|documents?)\b", hints + " " + q)
-    )
     if kind == Kind.NUMBER and re.search(r"\b(?:seconds?|minutes?|hours?|days?)\b", hints, re.I):
         kind = Kind.DURATION
     if kind in (Kind.NUMBER, None) and re.search(r"\b(?:in|on)\s+(?:GB|TB|MB|bytes)\b|\bon disk\b", q, re.I):
@@ -381,7 +372,6 @@ def analyse(question: str) -> Question:
         asks_rate=bool(_RATE_Q.search(" ".join(focus_words))) or bool(re.search(r"\bper\b", q, re.I)),
         phases=phases,
         about_training=bool(_TRAIN_VERB.search(_FIELD_NAMES.sub(" ", q))),
-        unit_hints=unit_hints,
         extra_kinds=tuple(extra),
         given_values=given,
         compound=compound,
