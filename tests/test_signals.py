@@ -205,3 +205,10 @@ def test_question_analysis(question, kind, focus):
 
 def test_yes_no_question_is_recognised():
     assert analyse("Was a convolutional network used?").yesno
+
+
+def test_examples_of_units_do_not_make_a_category_question():
+    units = analyse("How fast does the tool process a PDF (e.g., seconds per page or per document)?")
+    assert units.kind == Kind.DURATION and units.form == "value"
+    members = analyse("Which frameworks are used to build the deep learning model (e.g., TensorFlow, PyTorch)?")
+    assert members.form == "category" and members.examples == ("TensorFlow", "PyTorch")

@@ -114,6 +114,9 @@ _GENERIC_FOCUS = frozenset(
 )
 
 
+_MEASURES = frozenset({Kind.NUMBER, Kind.PERCENT, Kind.DURATION, Kind.MONEY, Kind.BYTES})
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
@@ -141,7 +144,7 @@ class Question:
             return "yesno"
         if self.table_ref.startswith("Table"):
             return "table"
-        if self.examples:
+        if self.examples and self.kind not in _MEASURES:  # "(e.g., seconds per page)" gives units, not members
             return "category"
         return "value" if self.kind is not None else "descriptive"
 
