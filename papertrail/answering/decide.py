@@ -82,7 +82,7 @@ class Logistic:
         penalty = np.full(x.shape[1], l2)
         penalty[0] = 1e-6
         for _ in range(50):
-            p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
+            p = sigmoid(x @ w)
             grad = x.T @ (p - y) + penalty * w
             hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
             step = np.linalg.solve(hess, grad)
@@ -184,17 +184,12 @@ def question_row(q: Question, pool: Pool) -> np.ndarray:
     ranked = sorted(pool.candidates, key=lambda c: -c.probability)
     best = ranked[0] if ranked else None
     probs = [c.probability for c in ranked]
-
-    def logit(p: float) -> float:
-        p = min(max(p, 1e-4), 1 - 1e-4)
-        return math.log(p / (1 - p))
-
     sig = best.signals if best is not None else {}
     values = {
-        "best_logit": logit(probs[0]) if probs else -9.2,
-        "second_logit": logit(probs[1]) if len(probs) > 1 else -9.2,
-        "value_best_logit": (logit(probs[0]) if probs else -9.2) * (q.form in ("value", "table")),
-        "open_best_logit": (logit(probs[0]) if probs else -9.2) * (q.form in ("category", "descriptive")),
+        "best_logit": float(logit(probs[0])) if probs else -9.2,
+        "second_logit": float(logit(probs[1])) if len(probs) > 1 else -9.2,
+        "value_best_logit": (float(logit(probs[0])) if probs else -9.2) * (q.form in ("value", "table")),
+        "open_best_logit": (float(logit(probs[0])) if probs else -9.2) * (q.form in ("category", "descriptive")),
         "likely_count": math.log1p(sum(p > 0.5 for p in probs)),
         "focus_in_paper": float(pool.focus_in_paper),
         "best_cosine": sig.get("cosine", 0.0),
@@ -217,7 +212,7 @@ def score_candidates(pool: Pool, weights: Weights) -> None:
     if pool.candidates:
         logits = weights.candidate.logits(candidate_rows(pool))
         for c, z in zip(pool.candidates, logits, strict=True):
-            c.probability = float(1 / (1 + math.exp(-z)))
+            c.probability = float(sigmoid(z))
         pool.candidates.sort(key=lambda c: -c.probability)
 
 
@@ -228,14 +223,13 @@ def decide(q: Question, pool: Pool, weights: Weights, judgement: float = 0.0) ->
     """
     score_candidates(pool, weights)
     row = question_row(q, pool)[None, :]
-    p_correct = _sigmoid(float(weights.correct.logits(row)[0]) + judgement)
-    p_answerable = _sigmoid(float(weights.answerable.logits(row)[0]) + judgement)
+    p_correct = float(sigmoid(weights.correct.logits(row)[0] + judgement))
+    p_answerable = float(sigmoid(weights.answerable.logits(row)[0] + judgement))
     best = pool.candidates[0] if pool.candidates else None
     answer, confidence = best_guess(p_correct, p_answerable)
     answer = answer and best is not None
     if weights.calibration is not None:
-        clipped = min(max(confidence, 1e-4), 1 - 1e-4)
-        confidence = _sigmoid(float(weights.calibration.logits(np.asarray([[math.log(clipped / (1 - clipped))]]))[0]))
+        confidence = float(sigmoid(weights.calibration.logits(np.asarray([[logit(confidence)]]))[0]))
     if confidence < weights.uncertain_below:
         outcome = Outcome.UNCERTAIN
     else:
@@ -253,5 +247,10 @@ def best_guess(p_correct, p_answerable):
     return answer, confidence
 
 
-def _sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+def sigmoid(z):
+    return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
+
+
+def logit(p):
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))

@@ -32,8 +32,10 @@ from papertrail.answering.decide import (
     Weights,
     best_guess,
     candidate_rows,
+    logit,
     question_row,
     score_candidates,
+    sigmoid,
 )
 from papertrail.answering.engine import Answerer, Gathered
 from papertrail.answering.signals import SIGNALS
@@ -45,6 +47,7 @@ L2 = 2.0
 # Confidence below which an outcome is shown as "uncertain": the lowest that keeps the decided answers
 # right this often out of fold.
 DECIDED_ACCURACY = 0.9
+UNCERTAIN_CAP = 0.8  # above it nearly every answer would be "uncertain", which tells the reviewer nothing
 
 
 @dataclass
@@ -172,19 +175,19 @@ def fit_weights(answerer: Answerer, items: Sequence[Item], about: dict | None = 
     p_c, p_a = np.zeros(len(x)), np.zeros(len(x))
     for k in set(fold_of):
         out = folds != k
-        p_c[~out] = _sigmoid(Logistic.fit(names, x[out], y_c[out], L2).logits(x[~out]))
-        p_a[~out] = _sigmoid(Logistic.fit(names, x[out], y_a[out], L2).logits(x[~out]))
+        p_c[~out] = sigmoid(Logistic.fit(names, x[out], y_c[out], L2).logits(x[~out]))
+        p_a[~out] = sigmoid(Logistic.fit(names, x[out], y_a[out], L2).logits(x[~out]))
     answer, confidence = best_guess(p_c, p_a)
     right = np.where(answer, y_c > 0, y_a == 0).astype(float)
-    calibration = Logistic.fit(("confidence_logit",), _logit(confidence)[:, None], right, 1e-3)
-    calibrated = _sigmoid(calibration.logits(_logit(confidence)[:, None]))
+    calibration = Logistic.fit(("confidence_logit",), logit(confidence)[:, None], right, 1e-3)
+    calibrated = sigmoid(calibration.logits(logit(confidence)[:, None]))
     threshold = next(
         (
             t
-            for t in np.arange(0.5, 0.8, 0.01)
+            for t in np.arange(0.5, UNCERTAIN_CAP, 0.01)
             if (calibrated >= t).any() and right[calibrated >= t].mean() >= DECIDED_ACCURACY
         ),
-        0.8,
+        UNCERTAIN_CAP,
     )
     return Weights(
         _fit_candidates(items),
@@ -196,15 +199,6 @@ def fit_weights(answerer: Answerer, items: Sequence[Item], about: dict | None = 
     )
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-4, 1 - 1e-4)
-    return np.log(p / (1 - p))
-
-
 # -- the LLM's vote ---------------------------------------------------------------------------------
 
 
@@ -214,7 +208,7 @@ def fit_votes(base_logits: np.ndarray, stances: Sequence[str], answerable: np.nd
     x = np.asarray([[s == n for n in names] for s in stances], dtype=float)
     w = np.zeros(len(names))
     for _ in range(50):
-        p = 1 / (1 + np.exp(-np.clip(base_logits + x @ w, -30, 30)))
+        p = sigmoid(base_logits + x @ w)
         grad = x.T @ (p - answerable) + L2 * w
         hess = (x * (p * (1 - p))[:, None]).T @ x + L2 * np.eye(len(names))
         step = np.linalg.solve(hess, grad)
