@@ -189,11 +189,12 @@ def _llm_evidence(g: Gathered) -> list[Candidate]:
 
 
 def _second_statement(q: Question, pool: Pool, best: Candidate) -> Candidate | None:
-    """For a list-like question (examples, several names), a second likely candidate from elsewhere."""
+    """For a list-like question (examples, several names), a runner-up at least half as likely as the best:
+    such answers are often spread over two statements ("trained on X ..." and "tested on Y ...")."""
     if q.form not in ("category", "descriptive"):
         return None
     for c in pool.candidates[1:]:
-        if c.probability >= 0.5 and c.sentence.key != best.sentence.key:
+        if c.probability >= 0.5 * best.probability and c.sentence.key != best.sentence.key:
             return c
     return None
 
