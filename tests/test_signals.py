@@ -208,7 +208,7 @@ def test_yes_no_question_is_recognised():
 
 
 def test_examples_of_units_do_not_make_a_category_question():
-    units = analyse("How fast does the tool process a PDF (e.g., seconds per page or per document)?")
-    assert units.kind == Kind.DURATION and units.form == "value"
+    units = analyse("How long did training take (e.g., hours or days)?")
+    assert units.kind == Kind.DURATION and units.form == "value" and units.examples == ()
     members = analyse("Which frameworks are used to build the deep learning model (e.g., TensorFlow, PyTorch)?")
     assert members.form == "category" and members.examples == ("TensorFlow", "PyTorch")

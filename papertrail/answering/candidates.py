@@ -440,22 +440,6 @@ class Pool:
     focus_in_paper: bool  # every word of the asked term occurs somewhere in the papers
 
 
-def example_stems(q: Question) -> list[frozenset[str]]:
-    """Per example, the stems that must all occur for the example to be named ("public datasets")."""
-    out = []
-    for example in q.examples:
-        stems = frozenset(
-            st for w, _, _ in words(normalize(example)) if w.lower() not in STOPWORDS for st in stems_of_word(w)[:1]
-        )
-        if stems:
-            out.append(stems)
-    return out
-
-
-def names_example(q: Question, stems: frozenset[str], examples: list[frozenset[str]] | None = None) -> bool:
-    return any(e <= stems for e in (example_stems(q) if examples is None else examples))
-
-
 def collect(
     q: Question, datas: Sequence[PaperData], index, cache: PaperCache, depth: int, q_vector: np.ndarray
 ) -> Pool:
@@ -478,13 +462,12 @@ def collect(
     # Passages holding every word of the asked term join (a value sits by its term).
     focus_hits: list[str] = []
     acronyms = acronym_forms(q.focus) if q.focus else set()
-    examples = example_stems(q)
     example_hits: list[str] = []
     for d in datas:
         for p, stems in zip(d.passages, d.passage_stems, strict=True):
             if q.focus and (all(term_present(f, stems) for f in q.focus) or (acronyms & stems)):
                 focus_hits.append(p.id)
-            if examples and names_example(q, stems, examples):
+            if q.names_example(stems):
                 example_hits.append(p.id)
     extra = best_fused(focus_hits, FOCUS_PASSAGES) + best_fused(example_hits, EXAMPLE_PASSAGES)
     if q.kind in _TYPED_RETRIEVAL:
@@ -512,7 +495,7 @@ def collect(
                 + 0.25 * focus_cov
                 + 0.2 * p_score
                 + 0.15 * typed
-                + 0.1 * (bool(examples) and names_example(q, s.stems, examples))
+                + 0.1 * q.names_example(s.stems)
                 + 0.05 * (pid in focus_set)
                 + 0.3 * c.table_named
             )

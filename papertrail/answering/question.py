@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from papertrail.answering.text import QUESTION_FILLER, STOPWORDS, content_terms, normalize
+from papertrail.answering.text import QUESTION_FILLER, STOPWORDS, content_terms, normalize, stems_of_word, words
 from papertrail.answering.values import Kind, find
 
 _YESNO_START = re.compile(
@@ -136,6 +136,8 @@ class Question:
     compound: bool = False  # two questions in one ("..., and where was that cell?")
     count: bool = False  # "how many X": the number is written before X ("40669 images")
     examples: tuple[str, ...] = ()  # "(e.g., SGD, Adam)": members of the asked category, not required words
+    # per example, the stems that must all occur for a sentence to name it ("public datasets")
+    example_stems: tuple[frozenset[str], ...] = ()
 
     @property
     def form(self) -> str:
@@ -144,9 +146,12 @@ class Question:
             return "yesno"
         if self.table_ref.startswith("Table"):
             return "table"
-        if self.examples and self.kind not in _MEASURES:  # "(e.g., seconds per page)" gives units, not members
+        if self.examples:
             return "category"
         return "value" if self.kind is not None else "descriptive"
+
+    def names_example(self, stems: frozenset[str]) -> bool:
+        return any(e <= stems for e in self.example_stems)
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -228,7 +233,7 @@ def analyse(question: str) -> Question:
     if table_ref.startswith("Tablele"):
         table_ref = table_ref.replace("Tablele", "Table")
     body = _PREFIX.sub("", q).rstrip(" ?.")
-    # Parenthetical hints "(e.g., seconds per page)" name units; keep them as hints only.
+    # A parenthesis holds unit hints ("(in GB)") or, below, members of the asked category ("(e.g., SGD, Adam)").
     hints = " ".join(re.findall(r"\(([^)]*)\)", body))
     body_np = re.sub(r"\s*\([^)]*\)", "", body)
     parts = re.split(r",?\s+and\s+(?=(?:what|which|where|how|who|when)\b)", body_np, maxsplit=1)
@@ -360,6 +365,8 @@ def analyse(question: str) -> Question:
     examples = _examples(re.findall(r"\(([^)]*)\)", body))
     if examples and kind in (None, Kind.NAME, Kind.NUMBER):
         kind = _example_kind(examples) or kind
+    if kind in _MEASURES:  # a measurement has no members: what its parenthesis lists are units or scales
+        examples = ()
     phases = frozenset(name for name, pat in PHASES.items() if pat.search(q))
     given = tuple(m.group(0) for m in re.finditer(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-]|\.\d)", _TABLE_REF.sub("", q)))
     return Question(
@@ -380,4 +387,9 @@ def analyse(question: str) -> Question:
         compound=compound,
         count=bool(m_many),
         examples=examples,
+        example_stems=tuple(s for s in map(_stems_that_name, examples) if s),
     )
+
+
+def _stems_that_name(example: str) -> frozenset[str]:
+    return frozenset(stems_of_word(w)[0] for w, _, _ in words(example) if w.lower() not in STOPWORDS)

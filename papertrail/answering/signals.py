@@ -16,9 +16,7 @@ from papertrail.answering.candidates import (
     Pool,
     Sentence,
     acronym_forms,
-    example_stems,
     is_acronym,
-    names_example,
 )
 from papertrail.answering.question import PHASES_IN_EVIDENCE, Question
 from papertrail.answering.text import canonical, stems_of_word, words
@@ -393,7 +391,6 @@ def compute(q: Question, pool: Pool) -> None:
         return
     best_cos = max(c.cosine for c in pool.candidates)
     best_lex = max(c.lexical for c in pool.candidates)
-    examples = example_stems(q)
     form = q.form
     value_q = form in ("value", "table")
     category_q = form == "category"
@@ -408,7 +405,7 @@ def compute(q: Question, pool: Pool) -> None:
             typed = float(bool(values))
             attached = float(bool(good))
             rejected = float(bool(values) and not good)
-        named = float(bool(examples) and names_example(q, s.stems, examples))
+        named = float(q.names_example(s.stems))
         cited = _cited_example(s, None)
         sig = {
             "cosine": c.cosine,
