@@ -83,8 +83,8 @@ def llm_cross_validate(llm_answerer, everything, items) -> tuple[list[dict], dic
     stances, base, truth, paper_of = [], [], [], []
     for it in items:
         weights = fold_weights[it.paper]
-        score_candidates(it.g.pool, weights)
-        reply, _ = llm_answerer._consult(it.g)
+        reply, _ = llm_answerer.consult_llm(it.g, weights)
+        score_candidates(it.g.pool, weights)  # ranked also when the model could not be asked
         stances.append(reply.stance if reply is not None else "unavailable")
         base.append(float(weights.answerable.logits(question_row(it.g.q, it.g.pool)[None, :])[0]))
         truth.append(float(it.gold["answerable"]))

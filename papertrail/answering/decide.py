@@ -180,8 +180,8 @@ def candidate_rows(pool: Pool) -> np.ndarray:
 
 
 def question_row(q: Question, pool: Pool) -> np.ndarray:
-    """The question-level signals, from the candidates ranked by their fitted probability."""
-    ranked = sorted(pool.candidates, key=lambda c: -c.probability)
+    """The question-level signals, from the candidates as score_candidates() ranked them."""
+    ranked = pool.candidates
     best = ranked[0] if ranked else None
     probs = [c.probability for c in ranked]
     sig = best.signals if best is not None else {}

@@ -93,8 +93,7 @@ class Answerer:
                 "extractive",
                 g.paper_ids,
             )
-        score_candidates(g.pool, weights)
-        reply, note = self._consult(g)
+        reply, note = self.consult_llm(g, weights)
         judgement = weights.llm_vote.get(reply.stance, 0.0) if reply is not None else 0.0
         decision = decide(g.q, g.pool, weights, judgement)
         evidence = self._evidence(g, decision)
@@ -114,12 +113,13 @@ class Answerer:
             return Answer(g.text, text, verdict, ordered, self._backend.name, g.paper_ids)
         return Answer(g.text, self.compose(g, decision.best), verdict, evidence, "extractive", g.paper_ids)
 
-    def _consult(self, g: Gathered):
-        """(the LLM's reply, a note for the reasons) for the best candidates; (None, "") without a backend."""
+    def consult_llm(self, g: Gathered, weights: Weights):
+        """(the LLM's reply, a note for the reasons) on the best candidates; (None, "") without a backend."""
         try:
             backend = self._get_backend()
             if backend is None:
                 return None, ""
+            score_candidates(g.pool, weights)  # the model reads the likeliest candidates
             shown = _llm_evidence(g)
             reply = backend.consult(g.text, [ev for c in shown for ev in _evidence(c.sentence, c.probability)[:1]])
         except Exception as err:  # missing optional package, bad URL: the quoted answer still stands
@@ -137,8 +137,7 @@ class Answerer:
         text = compose.compose(g.q, s, value, follow, clear)
         second = _second_statement(g.q, g.pool, best)
         if second is not None and follow is None:
-            pair = sorted([best, second], key=lambda c: (c.sentence.passage.ordinal, c.sentence.start))
-            text += " Also: " + compose.quote(pair[1].sentence if pair[0] is best else pair[0].sentence)
+            text += " Also: " + compose.quote(second.sentence)
         return text
 
     def _evidence(self, g: Gathered, decision: Decision) -> tuple[Evidence, ...]:
