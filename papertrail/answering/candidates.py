@@ -418,7 +418,7 @@ _KIND_EXPANSION = {
 }
 # Kinds specific enough that a passage holding such a value is worth reading whatever its words.
 _TYPED_RETRIEVAL = frozenset(
-    {
+    (
         Kind.GPU,
         Kind.HARDWARE,
         Kind.URL,
@@ -428,7 +428,7 @@ _TYPED_RETRIEVAL = frozenset(
         Kind.SOFTWARE,
         Kind.MONEY,
         Kind.BYTES,
-    }
+    )
 )
 
 

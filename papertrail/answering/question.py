@@ -114,6 +114,9 @@ _GENERIC_FOCUS = frozenset(
 )
 
 
+_AVAILABILITY_VERBS = frozenset(
+    "available released found hosted published obtained accessed download downloaded".split()
+)
 _MEASURES = frozenset({Kind.NUMBER, Kind.PERCENT, Kind.DURATION, Kind.MONEY, Kind.BYTES})
 
 
@@ -284,22 +287,7 @@ def analyse(question: str) -> Question:
             re.I,
         ) and not re.search(r"\btaken from|come from|collected|recorded|located|sampled\b", rest, re.I):
             kind = Kind.URL
-            focus_words = [
-                w
-                for w in content_terms(rest)
-                if w.lower()
-                not in {
-                    "available",
-                    "released",
-                    "found",
-                    "hosted",
-                    "published",
-                    "obtained",
-                    "accessed",
-                    "download",
-                    "downloaded",
-                }
-            ][:3]
+            focus_words = [w for w in content_terms(rest) if w.lower() not in _AVAILABILITY_VERBS][:3]
         else:
             kind = Kind.NAME
             focus_words = []

@@ -42,18 +42,7 @@ KIND_NAMES = {
 }
 _TRAIN_WORDS = frozenset(
     stems_of_word(w)[0]
-    for w in [
-        "train",
-        "trained",
-        "training",
-        "learn",
-        "learned",
-        "fit",
-        "fitted",
-        "epochs",
-        "iterations",
-        "optimization",
-    ]
+    for w in "train trained training learn learned fit fitted epochs iterations optimization".split()
 ) | {"finetun", "pretrain"}
 _CITATION = re.compile(r"\(\s*[A-Z][\w-]+(?: et al\.?| and [A-Z][\w-]+)?,? (?:19|20)\d\d[a-z]?|\[\d+(?:[,–-]\s?\d+)*\]")
 _EXAMPLE_OPEN = re.compile(r"[(\[]\s*(?:e\.\s?g\.|for example|for instance|such as)", re.I)
