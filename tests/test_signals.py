@@ -212,3 +212,26 @@ def test_examples_of_units_do_not_make_a_category_question():
     assert units.kind == Kind.DURATION and units.form == "value" and units.examples == ()
     members = analyse("Which frameworks are used to build the deep learning model (e.g., TensorFlow, PyTorch)?")
     assert members.form == "category" and members.examples == ("TensorFlow", "PyTorch")
+
+
+def test_a_descriptive_answer_goes_on_in_its_paragraph():
+    from dataclasses import replace
+
+    from papertrail.answering.candidates import split_passage
+    from papertrail.answering.compose import follow_up
+
+    text = (
+        "Cell membrane stability was measured by adapting an earlier method. "
+        "Leaf discs were shaken in deionised water for a day and the electrical conductivity was read."
+    )
+    first, second = split_passage(_passage(text))
+    how = analyse("How was cell membrane stability measured?")
+    assert how.form == "descriptive" and follow_up(how, first, second) is second
+    answer = compose(how, first, None, follow_up(how, first, second))
+    assert "electrical conductivity" in answer and answer.startswith("“Cell membrane")
+    # a value question's answer is the one sentence that states the value
+    value_q = analyse("How many leaf discs were used?")
+    assert follow_up(value_q, first, second) is None
+    # the next paragraph is another statement
+    other = split_passage(replace(_passage("Photosynthesis was measured at noon."), ordinal=2))[0]
+    assert follow_up(how, first, other) is None

@@ -180,8 +180,11 @@ def follow_up(q: Question, s: Sentence, next_sentence: Sentence | None) -> Sente
         return None
     if q.compound and _ANAPHOR.match(next_sentence.text.strip()):
         return next_sentence
-    # "We use two KBs: UMLS: ... " announces a list that goes on in the next sentence
-    if _ENUMERATION.search(s.text) and next_sentence.passage.id == s.passage.id:
+    if next_sentence.passage.id != s.passage.id:
+        return None
+    # "We use two KBs: UMLS: ... " announces a list that goes on in the next sentence, and a descriptive
+    # answer ("How was X measured?") usually does too: a method is seldom told in one sentence.
+    if _ENUMERATION.search(s.text) or q.form == "descriptive":
         return next_sentence
     return None
 
