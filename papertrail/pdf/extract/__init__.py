@@ -24,6 +24,7 @@ from papertrail.pdf.extract.passages import paper_authors, paper_title, renumber
 from papertrail.pdf.extract.source import ExtractionError, open_pdf
 from papertrail.pdf.extract.stats import DocStats, garbled_warning, rotated_warning
 from papertrail.pdf.extract.stitch import Stitcher
+from papertrail.pdf.extract.table_grid import label_and_join_tables
 
 __all__ = ["ExtractedPaper", "ExtractionError", "extract", "reading_text"]
 
@@ -78,7 +79,7 @@ def extract(
     warnings.extend(rotated_warning(pages))
     stats = DocStats.measure(pages)
     blocks = [block for page in pages for block in layout_page(page, stats)]
-    drafts = Stitcher(stats).run(blocks)
+    drafts = label_and_join_tables(Stitcher(stats).run(blocks))
     passages = [to_passage(draft, paper_id, ordinal, stats.vocabulary) for ordinal, draft in enumerate(drafts)]
     passages = [p for p in passages if p.text]
     passages = [renumber(p, i) for i, p in enumerate(passages)]

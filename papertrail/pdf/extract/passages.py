@@ -7,20 +7,22 @@ import re
 from papertrail.models import Box, Passage, PassageKind, WordSpan
 from papertrail.pdf.extract.notation import OPEN_URL, join_hyphenated
 from papertrail.pdf.extract.stitch import Draft
+from papertrail.pdf.extract.table_grid import table_lines
 
 
 def to_passage(draft: Draft, paper_id: str, ordinal: int, vocabulary: set[str]) -> Passage:
     table = draft.kind == PassageKind.TABLE
+    lines = table_lines(draft) if table else None
+    if lines is None:  # as printed: one line per row
+        lines = [[(w, page) for w in row.words] for row, page in zip(draft.rows, draft.row_pages, strict=True)]
     parts: list[str] = []
     spans: list[WordSpan] = []
     length = 0
     glue_next = False
-    rows = draft.rows
-    for row_index, (row, page) in enumerate(zip(rows, draft.row_pages, strict=True)):
-        words = row.words
-        last = len(words) - 1
-        has_next_row = row_index + 1 < len(rows)
-        for word_index, word in enumerate(words):
+    for row_index, line in enumerate(lines):
+        last = len(line) - 1
+        has_next_row = row_index + 1 < len(lines)
+        for word_index, (word, page) in enumerate(line):
             if parts and not glue_next:
                 sep = "\n" if table and word_index == 0 else " "
                 parts.append(sep)
@@ -30,7 +32,7 @@ def to_passage(draft: Draft, paper_id: str, ordinal: int, vocabulary: set[str]) 
             if word_index == last and has_next_row and not table and OPEN_URL.match(text):
                 glue_next = True  # a URL broken at the line end continues on the next line, no space
             elif word_index == last and has_next_row and not table and text.endswith("-"):
-                decision = join_hyphenated(word, rows[row_index + 1].words[0], vocabulary)
+                decision = join_hyphenated(word, lines[row_index + 1][0][0], vocabulary)
                 if decision is not None:
                     glue_next = True
                     if decision:

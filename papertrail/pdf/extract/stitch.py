@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from papertrail.models import PassageKind
 from papertrail.pdf.extract.blocks import BULLET, CAPTION, TERMINAL, Block, Row, prose_like
+from papertrail.pdf.extract.lines import Word
 from papertrail.pdf.extract.sections import NUMBERED_HEADING, REFERENCES, SECTION_NAMES, heading_text
 from papertrail.pdf.extract.stats import DocStats
 
@@ -25,6 +26,7 @@ class Draft:
     rows: list[Row]
     row_pages: list[int]
     joins: list[int] = field(default_factory=list)  # row indexes where another block was appended
+    label: list[Word] = field(default_factory=list)  # a table's "Table 2" words, from its caption
 
     def add(self, block: Block) -> None:
         self.joins.append(len(self.rows))
