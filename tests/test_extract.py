@@ -84,12 +84,14 @@ def test_caption_and_footnote_come_after_the_paragraph_they_interrupt(paper: Ext
     assert order.index(column_paragraph.text) < order.index(factory.FOOTNOTE)
 
 
-def test_table_rows_are_kept_as_lines(paper: ExtractedPaper) -> None:
+def test_table_rows_are_kept_as_lines_of_cells_under_their_headers(paper: ExtractedPaper) -> None:
     table = _passage_with(paper, "139281")
     assert table.kind == PassageKind.TABLE
     rows = table.text.split("\n")
-    for cells in factory.TABLE_ROWS:
-        assert " ".join(cells) in rows
+    header = factory.TABLE_ROWS[0]
+    assert rows[0] == "(Table 1) " + " | ".join(header)
+    for name, shape, params in factory.TABLE_ROWS[1:]:
+        assert f"{name} | {header[1]}: {shape} | {header[2]}: {params}" in rows
     assert _passage_with(paper, factory.TABLE_CAPTION).kind == PassageKind.CAPTION
 
 

@@ -23,6 +23,7 @@ from papertrail.answering.text import STOPWORDS, canonical, normalize, stems_of_
 from papertrail.answering.values import Kind, find
 from papertrail.models import Passage, PassageKind
 from papertrail.pdf.chunk import row_spans, sentence_spans
+from papertrail.pdf.extract.table_grid import is_cell_row  # hook: serialised table rows (issue 9)
 
 RRF_K = 60
 _BACKGROUND = re.compile(
@@ -141,7 +142,7 @@ def split_passage(passage: Passage, context: str = "") -> list[Sentence]:
         if e > s:
             sent = make_sentence(passage, s, e)
             if passage.kind == PassageKind.TABLE:
-                if not _mostly_numbers(sent.text) and out:
+                if not _mostly_numbers(sent.text) and out and not is_cell_row(sent.text):
                     group = sent.text
                 elif group:
                     sent.context = f"{context} | {group}" if context else group
@@ -198,7 +199,7 @@ def table_header(passage: Passage) -> str:
     """The lines at the top of a table that are not mostly numbers: its column names."""
     out = []
     for line in passage.text.split("\n")[:4]:
-        if _mostly_numbers(line):
+        if _mostly_numbers(line) or is_cell_row(line):
             break
         out.append(line.strip())
     return " ".join(out)
