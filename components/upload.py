@@ -15,9 +15,15 @@ from papertrail.library import STAGES, IngestError, Library
 
 log = logging.getLogger(__name__)
 
-STAGE_LABELS = {"extract": "Reading the text", "embed": "Embedding passages", "index": "Indexing"}
-# Share of the bar each stage fills: embedding is by far the slowest step on a CPU.
-_STAGE_WEIGHTS = {"extract": 0.25, "embed": 0.65, "index": 0.10}
+STAGE_LABELS = {
+    "extract": "Reading the text",
+    "ocr": "Reading scanned pages with OCR (about half a minute a page)",
+    "embed": "Embedding passages",
+    "index": "Indexing",
+}
+# Share of the bar each stage fills: embedding is by far the slowest step on a CPU, unless pages need
+# OCR (a paper without scanned pages skips that share).
+_STAGE_WEIGHTS = {"extract": 0.1, "ocr": 0.4, "embed": 0.4, "index": 0.10}
 _OUTCOMES = "upload_outcomes"  # session state: uploader file id -> UploadOutcome, so a rerun never re-ingests
 
 
@@ -79,7 +85,7 @@ def upload_section(library: Library) -> list[UploadOutcome]:
         help=(
             f"PDF files up to {limit_mb} MB each; several at once is fine. The browser limit is "
             "server.maxUploadSize in .streamlit/config.toml, the library's own is PAPERTRAIL_MAX_FILE_MB. "
-            "Papers need a text layer: scanned, image-only PDFs cannot be searched."
+            "Scanned pages without a text layer are read with OCR, which takes about half a minute a page."
         ),
     )
     outcomes: dict[str, UploadOutcome] = st.session_state.setdefault(_OUTCOMES, {})

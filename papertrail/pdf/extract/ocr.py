@@ -107,9 +107,11 @@ def ocr_page(page: pymupdf.Page, dpi: int) -> PageText:
     """OCR one page rendered at `dpi`: its lines with word boxes in the page's coordinates."""
     pixmap = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
     image = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3)
+    gray = image.min(axis=2)
+    if int(gray.max()) - int(gray.min()) < MIN_CONTRAST:
+        return PageText(page.number + 1, page.rect.width, page.rect.height, [])  # a blank sheet: nothing to read
     with _ENGINE_LOCK:
         found, _timings = _engine()(image, return_word_box=True)
-    gray = image.min(axis=2)
     to_points = _Scale(72.0 / dpi, page.rect.x0, page.rect.y0)
     lines = [line for line in (_line(item, gray, to_points) for item in found or ()) if line is not None]
     _even_sizes(lines)
