@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,19 @@ def test_a_scanned_paper_shows_ocr_progress_and_carries_the_ocr_mark(library, tm
     assert "Text from OCR on 1 of 2 pages" in rendered_text(at)
     chat = open_app("pages/chat.py")
     assert any("text from OCR on 1 of 2 pages" in option for option in chat.multiselect[0].options)
+
+
+@pytest.mark.ocr
+def test_an_ingest_outlives_the_page_run_that_started_it(library, tmp_path: Path):
+    source = pdf_factory.make_scan_source_pdf(tmp_path / "source.pdf")
+    scan = pdf_factory.make_scanned_pdf(tmp_path / "scan.pdf", source, {1})
+    at = open_app()
+    at.file_uploader[0].upload("scan.pdf", scan.read_bytes(), "application/pdf")
+    with pytest.raises(RuntimeError, match="timed out"):
+        at.run(timeout=1)  # the page run ends long before OCR does
+    deadline = time.monotonic() + 120
+    while not library.papers() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert [p.ocr_pages for p in library.papers()] == [(1,)]  # the ingest went on without it
+    at.run()
+    assert [s.value for s in at.success] == ["**scan.pdf**: Added\\: 2 pages, 5 passages."]
