@@ -76,7 +76,7 @@ def needs_ocr(page: pymupdf.Page, text_chars: int) -> bool:
 
 
 def _visual_share(page: pymupdf.Page) -> float:
-    """Share of the page covered by images and drawings (overlaps counted once per axis-box grid)."""
+    """Share of the page covered by images and drawings (on a coarse grid, so overlaps count once)."""
     area = page.rect
     boxes = [pymupdf.Rect(info["bbox"]) & area for info in page.get_image_info()]
     boxes += [pymupdf.Rect(d["rect"]) & area for d in page.get_drawings()]
