@@ -11,6 +11,7 @@ is not reading order; layout decides that.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -32,10 +33,8 @@ MIN_VISUAL_SHARE = 0.05
 SPACE_SHARE = 0.18
 MIN_CONTRAST = 60  # grey levels between ink and paper below which a line image is not split
 # Font size from the x-height of a line's letters (0.45-0.53 of the size in common text faces), so
-# that scanned pages and text-layer pages of one PDF measure type sizes alike. The band of rows
-# holding at least X_BAND_SHARE of the busiest row's ink is the x-height.
+# that scanned pages and text-layer pages of one PDF measure type sizes alike.
 X_HEIGHT_SHARE = 0.52
-X_BAND_SHARE = 0.4
 SIZE_PER_LINE_HEIGHT = 0.9  # font size per OCR box height, for a line whose letters cannot be seen
 # The x-height is measured in whole pixels; lines within this share of the page's usual size are
 # given that size, as one font on a text layer has one size.
@@ -152,7 +151,11 @@ def _line(item: list, gray: np.ndarray, to_points: _Scale) -> Line | None:
     spaces = [(left + a, left + b) for a, b in _blank_runs(ink)]
     # A line's box height varies with its letters and the detector; its x-height does not.
     size_px = _x_height(ink) / X_HEIGHT_SHARE if ink.any() else SIZE_PER_LINE_HEIGHT * (bottom - top)
-    extents = [(c, min(p[0] for p in box), max(p[0] for p in box)) for c, box in zip(chars, char_boxes, strict=False)]
+    # The recogniser is trained on Chinese too and may print full-width punctuation ("，", "（").
+    extents = [
+        (unicodedata.normalize("NFKC", c), min(p[0] for p in box), max(p[0] for p in box))
+        for c, box in zip(chars, char_boxes, strict=False)
+    ]
     words = [
         Word(clean_text(text), to_points.x(x0), to_points.y(top), to_points.x(x1), to_points.y(bottom))
         for text, x0, x1 in _words(extents, spaces)
@@ -182,11 +185,13 @@ def _ink(crop: np.ndarray) -> np.ndarray:
 
 
 def _x_height(ink: np.ndarray) -> int:
-    """Height in pixels of the band most letters fill (lower-case bodies), ignoring ascenders,
-    descenders and parentheses, which only a few columns reach."""
-    per_row = ink.sum(axis=1)
-    rows = np.nonzero(per_row >= X_BAND_SHARE * per_row.max())[0]
-    return int(rows[-1] - rows[0] + 1)
+    """Height in pixels of the band the lower-case letters fill: from the row where ink rises most
+    (the x-line) to the row where it falls most (the baseline). Ascenders, descenders, capitals and
+    parentheses reach beyond it in a few columns only, and neighbouring lines' strokes in fewer."""
+    per_row = np.concatenate([[0], ink.sum(axis=1), [0]]).astype(float)
+    change = np.diff(per_row)
+    top = int(np.argmax(change))
+    return int(np.argmin(change[top + 1 :])) + 1
 
 
 def _blank_runs(ink: np.ndarray) -> list[tuple[int, int]]:
