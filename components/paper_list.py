@@ -42,6 +42,10 @@ def _paper_row(library: Library, paper: Paper) -> None:
         title.markdown(f"**{escape_markdown(paper.title)}**")
         byline = " · ".join(escape_markdown(part) for part in (paper.authors, paper.filename) if part)
         title.caption(byline)
+        if paper.ocr_mark:
+            title.caption(
+                f":material/document_scanner: {paper.ocr_mark[:1].upper()}{paper.ocr_mark[1:]}: words may be misread."
+            )
         for warning in paper.warnings[:_MAX_WARNINGS_SHOWN]:
             title.caption(f":material/warning: {escape_markdown(warning)}")
         if len(paper.warnings) > _MAX_WARNINGS_SHOWN:

@@ -12,7 +12,8 @@ from papertrail.models import Paper
 
 
 def paper_label(paper: Paper) -> str:
-    return f"{textwrap.shorten(paper.title, 70, placeholder='…')} ({paper.pages} pp.)"
+    facts = ", ".join(fact for fact in (f"{paper.pages} pp.", paper.ocr_mark) if fact)
+    return f"{textwrap.shorten(paper.title, 70, placeholder='…')} ({facts})"
 
 
 def pick_papers(papers: Sequence[Paper], history: ChatHistory) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -15,10 +16,17 @@ from papertrail.library import STAGES, IngestError, Library
 
 log = logging.getLogger(__name__)
 
-STAGE_LABELS = {"extract": "Reading the text", "embed": "Embedding passages", "index": "Indexing"}
-# Share of the bar each stage fills: embedding is by far the slowest step on a CPU.
-_STAGE_WEIGHTS = {"extract": 0.25, "embed": 0.65, "index": 0.10}
+STAGE_LABELS = {
+    "extract": "Reading the text",
+    "ocr": "Reading scanned pages with OCR (about half a minute a page)",
+    "embed": "Embedding passages",
+    "index": "Indexing",
+}
+# Share of the bar each stage fills: embedding is by far the slowest step on a CPU, unless pages need
+# OCR (a paper without scanned pages skips that share).
+_STAGE_WEIGHTS = {"extract": 0.1, "ocr": 0.4, "embed": 0.4, "index": 0.10}
 _OUTCOMES = "upload_outcomes"  # session state: uploader file id -> UploadOutcome, so a rerun never re-ingests
+_RUNNING = "upload_ingests"  # session state: uploader file id -> _Ingest still running
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,30 @@ def ingest_upload(
     )
 
 
+class _Ingest:
+    """One file being added on a worker thread. The page only reads its progress and outcome, so a
+    rerun or a visit to another page while OCR reads a long scan does not stop the ingest."""
+
+    def __init__(self, library: Library, filename: str, data: bytes) -> None:
+        self.filename = filename
+        self.progress: tuple[float, str] = (0.0, "starting")
+        self.outcome: UploadOutcome | None = None
+        self.thread = threading.Thread(target=self._run, args=(library, filename, data), daemon=True)
+        self.thread.start()
+
+    def _run(self, library: Library, filename: str, data: bytes) -> None:
+        self.outcome = ingest_upload(library, filename, data, self._report)
+
+    def _report(self, fraction: float, label: str) -> None:
+        self.progress = (fraction, label)
+
+    def wait(self, on_progress: Callable[[float, str], None]) -> UploadOutcome:
+        while self.thread.is_alive():
+            on_progress(*self.progress)
+            self.thread.join(timeout=0.25)
+        return self.outcome or UploadOutcome(self.filename, "failed", "The file could not be added; try again.")
+
+
 def _show_outcome(slot: DeltaGenerator, outcome: UploadOutcome) -> None:
     text = f"**{escape_markdown(outcome.filename)}**: {escape_markdown(outcome.message)}"
     if outcome.status == "added":
@@ -79,10 +111,11 @@ def upload_section(library: Library) -> list[UploadOutcome]:
         help=(
             f"PDF files up to {limit_mb} MB each; several at once is fine. The browser limit is "
             "server.maxUploadSize in .streamlit/config.toml, the library's own is PAPERTRAIL_MAX_FILE_MB. "
-            "Papers need a text layer: scanned, image-only PDFs cannot be searched."
+            "Scanned pages without a text layer are read with OCR, which takes about half a minute a page."
         ),
     )
     outcomes: dict[str, UploadOutcome] = st.session_state.setdefault(_OUTCOMES, {})
+    running: dict[str, _Ingest] = st.session_state.setdefault(_RUNNING, {})
     shown: list[UploadOutcome] = []
     for upload in uploads or []:
         slot = st.empty()
@@ -90,13 +123,13 @@ def upload_section(library: Library) -> list[UploadOutcome]:
         if outcome is None:
             name = escape_markdown(upload.name)
             bar = slot.progress(0.0, text=f"**{name}**: starting")
-            outcome = ingest_upload(
-                library,
-                upload.name,
-                upload.getvalue(),
-                lambda fraction, label, bar=bar, name=name: bar.progress(fraction, text=f"**{name}**: {label}…"),
+            if upload.file_id not in running:
+                running[upload.file_id] = _Ingest(library, upload.name, upload.getvalue())
+            outcome = running[upload.file_id].wait(
+                lambda fraction, label, bar=bar, name=name: bar.progress(fraction, text=f"**{name}**: {label}…")
             )
             outcomes[upload.file_id] = outcome
+            del running[upload.file_id]
         _show_outcome(slot, outcome)
         shown.append(outcome)
     if any(o.status != "failed" for o in shown):

@@ -99,6 +99,24 @@ def bench_review_cost(library: Library, ids: dict[str, str]) -> dict[str, float]
     return figures
 
 
+def bench_ocr(pdf: Path, tmp: Path, pages: int = 2, dpi: int = 150) -> dict[str, float]:
+    """OCR seconds per page on a scan of a shared paper's first pages, beside reading their text layer."""
+    from papertrail.evaluate_ocr import scan_copy
+
+    scan = scan_copy(pdf, tmp / "scan.pdf", dpi, max_pages=pages)
+    t0 = time.perf_counter()
+    born_digital = extract(pdf)
+    text_layer_s = (time.perf_counter() - t0) / born_digital.pages
+    t0 = time.perf_counter()
+    scanned = extract(scan)
+    ocr_s = (time.perf_counter() - t0) / len(scanned.ocr_pages)
+    print(
+        f"OCR seconds per page {ocr_s:.1f} ({len(scanned.ocr_pages)} pages of {pdf.name[:40]} at {dpi} dpi) vs"
+        f" {1000 * text_layer_s:.0f} ms per page from the text layer: ratio {ocr_s / text_layer_s:.0f}"
+    )
+    return {"ocr_seconds_per_page": ocr_s}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", default="../shared", type=Path)
@@ -112,6 +130,7 @@ def main() -> int:
         ids = {p.filename: p.id for p in library.papers()}
         bench_answer(library, questions, ids)
         bench_review_cost(library, ids)
+        bench_ocr(papers[0], Path(tmp))
     return 0
 
 

@@ -59,7 +59,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_papers(args: argparse.Namespace) -> int:
     for paper in _library(args).papers():
-        print(f"{paper.id}  {paper.pages:>4} pages  {paper.passages:>5} passages  {paper.filename}  {paper.title}")
+        mark = f"  ({paper.ocr_mark})" if paper.ocr_mark else ""
+        print(
+            f"{paper.id}  {paper.pages:>4} pages  {paper.passages:>5} passages  {paper.filename}  {paper.title}{mark}"
+        )
     return 0
 
 

@@ -26,15 +26,15 @@ from papertrail.pdf.chunk import chunk
 from papertrail.pdf.extract import ExtractionError, extract
 from papertrail.settings import Settings, default_settings
 
-# Stages reported to the progress callback, in order.
-STAGES = ("extract", "embed", "index")
+# Stages reported to the progress callback, in order; "ocr" only for a PDF with scanned pages.
+STAGES = ("extract", "ocr", "embed", "index")
 Progress = Callable[[str, float], None]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
     id TEXT PRIMARY KEY, sha256 TEXT UNIQUE NOT NULL, title TEXT, authors TEXT, pages INTEGER,
     filename TEXT, added_at TEXT, passages INTEGER DEFAULT 0, warnings TEXT DEFAULT '[]',
-    status TEXT NOT NULL, owner TEXT
+    status TEXT NOT NULL, owner TEXT, ocr_pages TEXT DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS passages (
     paper_id TEXT NOT NULL, ordinal INTEGER NOT NULL, page INTEGER, section TEXT, kind TEXT,
@@ -88,7 +88,19 @@ def _paper_from_row(row: sqlite3.Row) -> Paper:
         added_at=row["added_at"],
         passages=row["passages"],
         warnings=tuple(json.loads(row["warnings"] or "[]")),
+        ocr_pages=tuple(json.loads(row["ocr_pages"] or "[]")),
     )
+
+
+def _add_ocr_column(conn: sqlite3.Connection) -> None:
+    """A registry made before OCR gains the ocr_pages column (another process may add it first)."""
+    if "ocr_pages" in {row[1] for row in conn.execute("PRAGMA table_info(papers)")}:
+        return
+    try:
+        conn.execute("ALTER TABLE papers ADD COLUMN ocr_pages TEXT DEFAULT '[]'")
+    except sqlite3.OperationalError as err:
+        if "duplicate column" not in str(err):
+            raise
 
 
 class Library:
@@ -100,6 +112,7 @@ class Library:
         self._local = threading.local()
         with closing(sqlite3.connect(self.settings.registry_path, timeout=60)) as conn:
             conn.executescript(_SCHEMA)  # executescript manages its own transaction
+            _add_ocr_column(conn)
         self.recover()
 
     # -- storage -------------------------------------------------------------------------------
@@ -159,6 +172,8 @@ class Library:
                 paper_id,
                 max_pages=self.settings.max_pages,
                 progress=lambda done, total: report("extract", done / max(1, total)),
+                ocr_progress=lambda done, total: report("ocr", done / max(1, total)),
+                ocr_dpi=self.settings.ocr_dpi,
             )
         except ExtractionError as err:
             raise IngestError(err.code, err.message, filename) from err
@@ -172,7 +187,7 @@ class Library:
                 return IngestResult(self._require(paper_id), duplicate=True)
             db.execute(
                 "INSERT INTO papers (id, sha256, title, authors, pages, filename, added_at, passages, warnings,"
-                " status, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                " ocr_pages, status, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                 (
                     paper_id,
                     sha,
@@ -183,6 +198,7 @@ class Library:
                     datetime.now(UTC).isoformat(timespec="seconds"),
                     len(passages),
                     json.dumps(extracted.warnings),
+                    json.dumps(extracted.ocr_pages),
                     _owner_tag(),
                 ),
             )

@@ -111,6 +111,16 @@ class Paper:
     added_at: str  # ISO 8601, UTC
     passages: int = 0
     warnings: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages without a text layer whose text was read by OCR
+
+    @property
+    def ocr_mark(self) -> str:
+        """The visible mark of a paper whose text (some of it) comes from OCR, else ""."""
+        if not self.ocr_pages:
+            return ""
+        if len(self.ocr_pages) == self.pages:
+            return "text from OCR"
+        return f"text from OCR on {len(self.ocr_pages)} of {self.pages} pages"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     # Ingest limits: a file over these fails alone with a reason.
     max_file_mb: int = 200
     max_pages: int = 2000
+    # Scanned pages are rendered at this resolution for OCR (slower above it, misreads below it).
+    ocr_dpi: int = 150
 
     # Chunking and retrieval.
     chunk_words: int = 120

@@ -18,7 +18,12 @@ make_two_column_paper(path) -> Path, two A4 pages:
 make_one_column_paper(path) -> Path: three pages, one column, running head + "Page N of 3";
   page n has heading ONE_COLUMN_HEADINGS[n-1] and FILLER four times.
 make_encrypted_pdf(path) -> Path: needs the user password "secret".
-make_image_only_pdf(path) -> Path: one page holding only an image (a scan without OCR).
+make_image_only_pdf(path) -> Path: one page holding only an image without any text (a photo).
+make_scan_source_pdf(path) -> Path: two small one-column pages (SCAN_PAGE_SIZE) to be scanned:
+  page 1 SCAN_TITLE, "Methods" and SCAN_SENTENCES; page 2 "Results" and SCAN_RESULTS.
+make_scanned_pdf(path, source, pages, dpi) -> Path: source with the given 1-based pages replaced by an
+  image of themselves (rendered at dpi), text layer gone; other pages are kept as they are.
+make_blank_pages_pdf(path) -> Path: page 1 GOOD_TEXT, page 2 blank, page 3 an image of blank paper.
 make_gibberish_pdf(path) -> Path: page 1 readable (GOOD_TEXT), pages 2-3 GIBBERISH_TEXT.
 make_hidden_text_pdf(path) -> Path: VISIBLE_TEXT, plus HIDDEN_TEXT in render mode 3 (invisible)
   and VISIBLE_TEXT printed twice on top of itself (a duplicate layer).
@@ -270,13 +275,71 @@ def make_encrypted_pdf(path: Path | str) -> Path:
 
 
 def make_image_only_pdf(path: Path | str) -> Path:
-    """A page that shows text as pixels only (like a scan without OCR)."""
+    """A page that shows a picture without any text: neither a text layer nor OCR finds text."""
     path = Path(path)
     source = pymupdf.open()
-    source.new_page(width=300, height=120).insert_text((20, 60), "Scanned text", fontname=FONT, fontsize=24)
-    pixmap = source[0].get_pixmap()
+    drawing = source.new_page(width=300, height=120)
+    drawing.draw_circle((80, 60), 40, color=(0, 0, 0), fill=(0.3, 0.5, 0.3))
+    drawing.draw_rect(pymupdf.Rect(160, 30, 260, 90), color=(0, 0, 0), fill=(0.6, 0.4, 0.2))
+    pixmap = drawing.get_pixmap()
     doc = pymupdf.open()
     doc.new_page(width=300, height=120).insert_image(pymupdf.Rect(0, 0, 300, 120), pixmap=pixmap)
+    doc.save(path)
+    return path
+
+
+SCAN_PAGE_SIZE = (420.0, 300.0)  # small pages keep OCR to a few seconds
+SCAN_TITLE = "Herons along the Lune"
+SCAN_SENTENCES = (
+    "We walked the river banks twice a week from March to June.",
+    "The survey counted 42 heron nests in nine colonies along the river.",
+    "Each nest was checked with binoculars from the opposite bank.",
+)
+SCAN_RESULTS = (
+    "Most colonies stood in tall alder trees close to shallow water.",
+    "Two colonies were abandoned after a spring flood in April.",
+)
+
+
+def make_scan_source_pdf(path: Path | str) -> Path:
+    path = Path(path)
+    doc = pymupdf.open()
+    for heading, sentences in (("Methods", SCAN_SENTENCES), ("Results", SCAN_RESULTS)):
+        page = doc.new_page(width=SCAN_PAGE_SIZE[0], height=SCAN_PAGE_SIZE[1])
+        column = _Column(page, 40, 50, SCAN_PAGE_SIZE[0] - 80)
+        if heading == "Methods":
+            column.line(SCAN_TITLE, font=BOLD, size=16)
+            column.skip(8)
+        column.line(heading, font=BOLD, size=12)
+        column.paragraph(" ".join(sentences))
+    doc.save(path)
+    return path
+
+
+def make_scanned_pdf(path: Path | str, source: Path, pages: set[int], dpi: int = 150) -> Path:
+    """A copy of source whose given pages are images of themselves (a scan without a text layer)."""
+    path = Path(path)
+    with pymupdf.open(source) as original:
+        doc = pymupdf.open()
+        for page in original:
+            if page.number + 1 in pages:
+                doc.new_page(width=page.rect.width, height=page.rect.height).insert_image(
+                    page.rect, pixmap=page.get_pixmap(dpi=dpi)
+                )
+            else:
+                doc.insert_pdf(original, from_page=page.number, to_page=page.number)
+        doc.save(path)
+    return path
+
+
+def make_blank_pages_pdf(path: Path | str) -> Path:
+    path = Path(path)
+    doc = pymupdf.open()
+    _Column(doc.new_page(width=A4[0], height=A4[1]), MARGIN, 100, A4[0] - 2 * MARGIN).paragraph(GOOD_TEXT)
+    doc.new_page(width=A4[0], height=A4[1])
+    white = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 210, 297), False)
+    white.set_rect(white.irect, (255, 255, 255))
+    doc.new_page(width=A4[0], height=A4[1]).insert_image(pymupdf.Rect(0, 0, *A4), pixmap=white)
     doc.save(path)
     return path
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from components.upload import STAGE_LABELS, ingest_upload
 from papertrail.export import escape_markdown
 from papertrail.library import STAGES, IngestError
+from tests import pdf_factory
 from tests.conftest import CHAT_PAPER_TITLE, open_app, rendered_text
 
 LIBRARY_PAGE = "pages/library.py"
@@ -85,5 +87,40 @@ def test_progress_runs_through_extract_embed_index_to_the_end(library, chat_pape
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     labels = [label for _, label in reports]
     assert [label for i, label in enumerate(labels) if i == 0 or labels[i - 1] != label] == [
-        STAGE_LABELS[stage] for stage in STAGES
+        STAGE_LABELS[stage]
+        for stage in STAGES
+        if stage != "ocr"  # a born-digital paper needs no OCR
     ]
+
+
+@pytest.mark.ocr
+def test_a_scanned_paper_shows_ocr_progress_and_carries_the_ocr_mark(library, tmp_path: Path):
+    source = pdf_factory.make_scan_source_pdf(tmp_path / "source.pdf")
+    scan = pdf_factory.make_scanned_pdf(tmp_path / "scan.pdf", source, {1})
+    reports: list[tuple[float, str]] = []
+    outcome = ingest_upload(library, "scan.pdf", scan.read_bytes(), lambda f, label: reports.append((f, label)))
+    assert outcome.status == "added"
+    ocr_steps = [f for f, label in reports if label == STAGE_LABELS["ocr"]]
+    assert len(ocr_steps) == 2 and ocr_steps == sorted(ocr_steps)  # before and after its one scanned page
+    assert [f for f, _ in reports] == sorted(f for f, _ in reports)
+
+    at = open_app()
+    assert "Text from OCR on 1 of 2 pages" in rendered_text(at)
+    chat = open_app("pages/chat.py")
+    assert any("text from OCR on 1 of 2 pages" in option for option in chat.multiselect[0].options)
+
+
+@pytest.mark.ocr
+def test_an_ingest_outlives_the_page_run_that_started_it(library, tmp_path: Path):
+    source = pdf_factory.make_scan_source_pdf(tmp_path / "source.pdf")
+    scan = pdf_factory.make_scanned_pdf(tmp_path / "scan.pdf", source, {1})
+    at = open_app()
+    at.file_uploader[0].upload("scan.pdf", scan.read_bytes(), "application/pdf")
+    with pytest.raises(RuntimeError, match="timed out"):
+        at.run(timeout=1)  # the page run ends long before OCR does
+    deadline = time.monotonic() + 120
+    while not library.papers() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert [p.ocr_pages for p in library.papers()] == [(1,)]  # the ingest went on without it
+    at.run()
+    assert [s.value for s in at.success] == ["**scan.pdf**: Added\\: 2 pages, 5 passages."]

@@ -2,8 +2,8 @@
 
 The stages, top to bottom (geometry from PyMuPDF's word and span lists; the layout is our own):
   source      open the file; bad input becomes an ExtractionError with a plain message
-  lines       each page -> PageText: words with boxes grouped in lines (the OCR seam: a reader
-              returning PageText for a page without a text layer)
+  lines       each page -> PageText: words with boxes grouped in lines
+  ocr         pages without a usable text layer (scans) -> the same PageText, read by OCR
   stats       body font, running heads and footers, vocabulary (for line-end hyphens)
   layout      gutters, full-width bands and columns of a page
   paragraphs  rows and paragraphs within a column, each block's kind (tables, sections help)
@@ -20,6 +20,7 @@ from pathlib import Path
 from papertrail.models import Passage
 from papertrail.pdf.extract.layout import layout_page
 from papertrail.pdf.extract.lines import read_pages
+from papertrail.pdf.extract.ocr import read_scanned_pages
 from papertrail.pdf.extract.passages import paper_authors, paper_title, renumber, to_passage
 from papertrail.pdf.extract.source import ExtractionError, open_pdf
 from papertrail.pdf.extract.stats import DocStats, garbled_warning, rotated_warning
@@ -36,6 +37,7 @@ class ExtractedPaper:
     pages: int
     passages: list[Passage]
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text was read by OCR
 
 
 def extract(
@@ -44,8 +46,14 @@ def extract(
     *,
     max_pages: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    ocr_progress: Callable[[int, int], None] | None = None,
+    ocr_dpi: int = 150,
 ) -> ExtractedPaper:
-    """Read a PDF into paragraph-level passages in reading order (raises ExtractionError)."""
+    """Read a PDF into paragraph-level passages in reading order (raises ExtractionError).
+
+    Scanned pages are read by OCR after every text layer (slow: ocr_progress hears pages done of
+    pages to read).
+    """
     doc = open_pdf(source)
     warnings: list[str] = []
     try:
@@ -56,6 +64,7 @@ def extract(
                 f"This PDF has {total} pages; the limit is {max_pages}. Split it or raise the page limit.",
             )
         pages, failed = read_pages(doc, progress)
+        ocr_pages = read_scanned_pages(doc, pages, ocr_dpi, ocr_progress)
         metadata = doc.metadata or {}
         if getattr(doc, "is_repaired", False):
             warnings.append("The file was damaged and has been repaired; some text may be missing.")
@@ -72,8 +81,8 @@ def extract(
             )
         raise ExtractionError(
             "no_text",
-            "This PDF has no text layer (it looks like a scan). PaperTrail does not run OCR; "
-            "run OCR first (for example with ocrmypdf) and upload it again.",
+            "No text was found in this PDF: it has no text layer, and reading its pages as images (OCR) "
+            "found no text either.",
         )
     warnings.extend(garbled_warning(pages))
     warnings.extend(rotated_warning(pages))
@@ -90,6 +99,7 @@ def extract(
         pages=total,
         passages=passages,
         warnings=warnings,
+        ocr_pages=ocr_pages,
     )
 
 

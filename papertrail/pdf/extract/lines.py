@@ -83,10 +83,9 @@ class PageText:
 
 
 def read_pages(doc: pymupdf.Document, progress: Callable[[int, int], None] | None) -> tuple[list[PageText], int]:
-    """Every page as PageText, and how many pages failed.
+    """Every page as PageText from its text layer, and how many pages failed.
 
-    The OCR stage plugs in here: a page without a usable text layer is read by a function with
-    text_layer_page's signature (page -> PageText) instead.
+    Pages without a usable text layer are then read by ocr.read_scanned_pages (into the same PageText).
     """
     pages: list[PageText] = []
     failed = 0
