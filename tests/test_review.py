@@ -413,3 +413,13 @@ def test_bench_review_reports_seconds_per_cell_and_ratio(library, papers):
     assert figures["ratio"] == pytest.approx(
         figures["seconds_per_cell"] / figures["single_call_seconds_per_cell"], rel=0.01
     )
+
+
+def test_the_review_engine_imports_neither_the_cli_nor_streamlit():
+    import ast
+
+    for path in sorted((ROOT / "papertrail" / "review").glob("*.py")) + [ROOT / "papertrail" / "ingest.py"]:
+        tree = ast.parse(path.read_text())
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not {m for m in imported if m.startswith(("papertrail.cli", "streamlit"))}, path

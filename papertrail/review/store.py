@@ -1,0 +1,105 @@
+"""Answered cells in SQLite: a run is resumable because each paper's cells are stored as they are answered."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from papertrail.history import answer_from_dict, answer_to_dict
+from papertrail.models import Paper
+from papertrail.review.battery import Battery
+from papertrail.review.matrix import Cell
+from papertrail.settings import Settings
+
+_STORE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cells (
+    battery TEXT NOT NULL, backend TEXT NOT NULL, paper_id TEXT NOT NULL, key TEXT NOT NULL,
+    question TEXT NOT NULL, answer TEXT NOT NULL, seconds REAL NOT NULL, answered_at TEXT NOT NULL,
+    PRIMARY KEY (battery, backend, paper_id, key)
+);
+"""
+
+
+def review_db_path(settings: Settings) -> Path:
+    return settings.data_dir / "review.sqlite"
+
+
+class ReviewStore:
+    """Answered cells in SQLite, keyed by battery fingerprint + paper id + question key.
+
+    Cells are also kept apart per answering backend, so switching to an LLM (Settings page) never
+    shows answers written by another backend as if they were its own.
+    """
+
+    def __init__(self, path: Path, backend: str = "extractive") -> None:
+        self.path = path
+        self.backend = backend
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._db() as db:
+            db.executescript(_STORE_SCHEMA)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> ReviewStore:
+        backend = (
+            settings.answerer if settings.answerer == "extractive" else f"{settings.answerer}:{settings.llm_model}"
+        )
+        return cls(review_db_path(settings), backend)
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        # A short-lived connection per use: pages run on several threads, the CLI in another process.
+        with closing(sqlite3.connect(self.path, timeout=60)) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            with conn:
+                yield conn
+
+    def load(self, battery: Battery, paper: Paper) -> dict[str, Cell]:
+        """The paper's stored cells for this battery, by question key."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT key, question, answer, seconds FROM cells WHERE battery = ? AND backend = ? AND paper_id = ?",
+                (battery.fingerprint, self.backend, paper.id),
+            ).fetchall()
+        wanted = set(battery.keys)
+        return {
+            key: Cell(paper, key, question, answer_from_dict(json.loads(answer)), seconds)
+            for key, question, answer, seconds in rows
+            if key in wanted
+        }
+
+    def save(self, battery: Battery, cells: Sequence[Cell]) -> None:
+        """All of them in one transaction: a paper's cells land together or not at all."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._db() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO cells (battery, backend, paper_id, key, question, answer, seconds, answered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        battery.fingerprint,
+                        self.backend,
+                        c.paper.id,
+                        c.key,
+                        c.question,
+                        json.dumps(answer_to_dict(c.answer)),
+                        c.seconds,
+                        now,
+                    )
+                    for c in cells
+                ],
+            )
+
+    def forget(self, battery: Battery, paper_ids: Sequence[str]) -> int:
+        """Drop stored cells so the next run answers them again (e.g. after the answerer improved)."""
+        with self._db() as db:
+            return sum(
+                db.execute(
+                    "DELETE FROM cells WHERE battery = ? AND backend = ? AND paper_id = ?",
+                    (battery.fingerprint, self.backend, pid),
+                ).rowcount
+                for pid in paper_ids
+            )
