@@ -46,10 +46,10 @@ def _request(battery: Battery, paper_ids: Sequence[str], store: ReviewStore, for
     st.session_state[_PENDING] = _run_id(battery, paper_ids)
 
 
-def run_section(battery: Battery, paper_ids: Sequence[str], store: ReviewStore) -> Review:
-    """The run buttons and progress; returns the matrix as far as it is answered."""
+def run_section(battery: Battery, paper_ids: Sequence[str], store: ReviewStore, reviewer: str) -> Review:
+    """The run buttons and progress; returns the matrix as far as it is answered, with this reviewer's decisions."""
     library = state.library()
-    review = load_review(library, paper_ids, battery, store)
+    review = load_review(library, paper_ids, battery, store, reviewer)
     open_cells = review.size - len(review.cells)
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button(

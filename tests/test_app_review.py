@@ -87,7 +87,9 @@ def test_run_fills_the_matrix_and_a_selected_cell_shows_its_evidence(reviewed_li
     at.session_state[key] = {"selection": {"rows": [], "columns": [], "cells": [[row, "hardware"]]}}
     at.run()
     assert "Not reported" in at.error[0].value
-    assert len(at.get("plotly_chart")) >= 2  # the completeness heatmap and the coverage bars
+    at.session_state["review_view"] = "Completeness"
+    at.run()
+    assert len(at.get("plotly_chart")) == 2  # the completeness heatmap and the coverage bars
 
 
 def test_a_battery_is_edited_saved_and_chosen(reviewed_library):
@@ -109,3 +111,87 @@ def test_a_battery_is_edited_saved_and_chosen(reviewed_library):
     next(b for b in at.button if b.label == "Save battery").click().run()
     assert "used twice" in at.error[0].value
     assert review.resolve_battery("Seeds only", reviewed_library.settings) == saved
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _answered(library: Library, reviewer: str = "") -> review.Review:
+    store = review.ReviewStore.for_settings(library.settings)
+    return review.load_review(library, [p.id for p in library.papers()], TWO_CHECKS, store, reviewer)
+
+
+def _queue_cell(at: AppTest) -> tuple[str, str]:
+    """The first title word and key of the cell the queue shows (its header reads '**title** · `key`')."""
+    header = next(m.value for m in at.markdown if m.value.startswith("**") and " · `" in m.value)
+    return header[2:].split()[0], header.rsplit("`", 2)[1]
+
+
+def _id(cell: review.Cell) -> tuple[str, str]:
+    return cell.paper.title.split()[0], cell.key
+
+
+def test_cells_are_accepted_rejected_and_edited_from_the_queue_and_the_matrix_shows_it(reviewed_library):
+    from papertrail.review.verify import to_check
+
+    at = _page()
+    at.selectbox[0].set_value("Two checks").run()
+    next(b for b in at.button if b.label.startswith("Answer 4 open cells")).click().run()
+    at.session_state["review_view"] = "To check"
+    at.run()
+    assert not at.exception
+    expected = to_check(_answered(reviewed_library), {})
+    assert "4 cells to check" in _text(at)
+    assert _queue_cell(at) == _id(expected[0])
+    assert len(at.get("image")) == 1 or not expected[0].answer.evidence  # beside its highlighted page
+
+    _button(at, "Accept").click().run()  # no reviewer yet: refused, nothing recorded
+    assert "Enter your name" in at.error[0].value
+    assert _answered(reviewed_library).decisions == {}
+
+    at.text_input(key="review_reviewer").set_value("Ana").run()
+    _button(at, "Accept").click().run()
+    first = (expected[0].paper.id, expected[0].key)
+    mine = _answered(reviewed_library, "Ana").decisions
+    assert list(mine) == [first] and mine[first].decision == review.Decision.ACCEPTED
+    assert mine[first].reviewer == "Ana" and mine[first].tool_reported == expected[0].reported
+    assert "3 cells to check" in _text(at)
+
+    _button(at, "Next").click().run()  # leave the second for later: the third comes up
+    assert _queue_cell(at) == _id(expected[2])
+    note = next(t for t in at.text_input if t.label == "Note (optional)")
+    note.set_value("the paper says the opposite").run()
+    _button(at, "Reject").click().run()
+    rejected = _answered(reviewed_library, "Ana").decisions[(expected[2].paper.id, expected[2].key)]
+    assert rejected.decision == review.Decision.REJECTED and rejected.note == "the paper says the opposite"
+    assert rejected.reported is (not expected[2].reported)
+    assert _queue_cell(at) == _id(expected[3])
+
+    # An edit without an answer is refused; with one, it is recorded with its page.
+    _button(at, "Save edit").click().run()
+    assert "needs your answer" in at.error[0].value
+    next(t for t in at.text_input if t.label == "Your answer").set_value("an NVIDIA A100").run()
+    at.number_input[0].set_value(1).run()
+    _button(at, "Save edit").click().run()
+    assert not at.exception
+    decisions = _answered(reviewed_library, "Ana").decisions
+    edited = next(v for v in decisions.values() if v.decision == review.Decision.EDITED)
+    assert (edited.paper_id, edited.key, edited.answer, edited.page) == (
+        expected[3].paper.id,
+        expected[3].key,
+        "an NVIDIA A100",
+        1,
+    )
+    assert _queue_cell(at) == _id(expected[1])  # the skipped cell comes back last
+
+    at.session_state["review_view"] = "Matrix"
+    at.run()
+    frame = at.dataframe[0].value
+    texts = list(frame.to_numpy().ravel())
+    assert sum(t.startswith("✓ ") for t in texts) == 1
+    assert sum(t.startswith("✗ ") for t in texts) == 1
+    assert "✎ an NVIDIA A100" in texts
+    # Another reviewer sees none of Ana's decisions.
+    at.text_input(key="review_reviewer").set_value("Ben").run()
+    assert not any(t[:1] in "✓✗✎" for t in at.dataframe[0].value.to_numpy().ravel())

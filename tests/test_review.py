@@ -423,3 +423,80 @@ def test_the_review_engine_imports_neither_the_cli_nor_streamlit():
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert not {m for m in imported if m.startswith(("papertrail.cli", "streamlit"))}, path
+
+
+# -- verification ------------------------------------------------------------------------------------
+
+
+def _verdict_cell(key: str, reported: bool, confidence: float, uncertain: bool = False) -> review.Cell:
+    paper = Paper("0" * 16, "T", "", 5, "0" * 64, "x.pdf", "2024-01-01T00:00:00+00:00")
+    return review.Cell(
+        paper, key, "Q?", Answer("Q?", f"{key} value", Verdict(reported, confidence, uncertain=uncertain))
+    )
+
+
+def test_a_decision_says_what_the_reviewer_judges_reported():
+    yes, no = _verdict_cell("a", True, 0.9), _verdict_cell("b", False, 0.9)
+    assert review.decide(yes, "Ana", "accepted").reported is True
+    assert review.decide(no, "Ana", "accepted").reported is False
+    assert review.decide(yes, "Ana", "rejected").reported is False
+    assert review.decide(no, "Ana", "rejected").reported is True
+    edited = review.decide(no, " Ana ", "edited", note=" n ", answer="  SGD  with momentum ", page=3)
+    assert (edited.reviewer, edited.reported, edited.answer, edited.page, edited.note) == (
+        "Ana",
+        True,
+        "SGD with momentum",
+        3,
+        "n",
+    )
+    assert edited.tool_answer == review.NOT_REPORTED and edited.tool_reported is False
+    accepted = review.decide(yes, "Ana", "accepted", answer="ignored", page=2)
+    assert (accepted.answer, accepted.page) == ("", None)
+
+
+@pytest.mark.parametrize(
+    ("reviewer", "decision", "answer", "page", "message"),
+    [
+        ("", "accepted", "", None, "your name"),
+        ("Ana", "maybe", "", None, "Unknown decision"),
+        ("Ana", "edited", "", 1, "needs your answer"),
+        ("Ana", "edited", "x", None, "Give the page"),
+        ("Ana", "edited", "x", 6, "1 to 5"),
+    ],
+)
+def test_bad_decisions_say_why(reviewer, decision, answer, page, message):
+    with pytest.raises(review.VerificationError, match=message):
+        review.decide(_verdict_cell("a", True, 0.9), reviewer, decision, answer=answer, page=page)
+
+
+def test_the_queue_puts_uncertain_cells_first_then_the_least_confident():
+    cells = [
+        _verdict_cell("sure", True, 0.95),
+        _verdict_cell("shaky", True, 0.4),
+        _verdict_cell("unsure_hi", True, 0.6, uncertain=True),
+        _verdict_cell("unsure_lo", False, 0.5, uncertain=True),
+        _verdict_cell("done", True, 0.1),
+    ]
+    paper = cells[0].paper
+    battery = review.make_battery("B", [(c.key, "Q?") for c in cells])
+    matrix = review.Review(battery, (paper,), {(paper.id, c.key): c for c in cells})
+    decided = {(paper.id, "done"): review.decide(cells[-1], "Ana", "accepted")}
+    assert [c.key for c in review.to_check(matrix, decided)] == ["unsure_lo", "unsure_hi", "shaky", "sure"]
+
+
+def test_decisions_are_stored_append_only_and_the_latest_per_reviewer_counts(tmp_path):
+    store = review.ReviewStore(tmp_path / "r.sqlite")
+    cell = _verdict_cell("a", True, 0.9)
+    battery = review.make_battery("B", [("a", "Q?")])
+    for decision in ("accepted", "rejected"):
+        store.add_verification(battery, review.decide(cell, "Ana", decision, note=decision))
+    store.add_verification(battery, review.decide(cell, "Ben", "accepted"))
+    log = store.verifications(battery, [cell.paper.id])
+    assert [(v.reviewer, v.decision.value) for v in log] == [
+        ("Ana", "accepted"),
+        ("Ana", "rejected"),
+        ("Ben", "accepted"),
+    ]
+    assert list(review.disputes(log)) == [(cell.paper.id, "a")]
+    assert review.final_decisions(log) == {}
+    assert store.verifications(review.make_battery("B", [("a", "Another question?")]), [cell.paper.id]) == []

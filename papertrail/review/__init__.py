@@ -11,6 +11,7 @@ stopped.
   store.py     answered cells in SQLite
   run.py       answering the open cells, and the benchmark of that
   exports.py   CSV, JSON and Markdown
+  verify.py    reviewers' decisions: accept / edit / reject, the "to check" queue, disputes and settling
 """
 
 from papertrail.review.battery import (
@@ -44,9 +45,21 @@ from papertrail.review.exports import (
     to_markdown,
     write_exports,
 )
-from papertrail.review.matrix import CHECK, NOT_REPORTED, Cell, Coverage, Review, paper_gaps, question_coverage
-from papertrail.review.run import BatchAnswerer, Progress, bench_review, load_review, run
+from papertrail.review.matrix import (
+    CHECK,
+    NOT_REPORTED,
+    Cell,
+    CellState,
+    Coverage,
+    Decision,
+    Review,
+    Verification,
+    paper_gaps,
+    question_coverage,
+)
+from papertrail.review.run import BatchAnswerer, Progress, bench_review, load_review, run, with_decisions
 from papertrail.review.store import ReviewStore, review_db_path
+from papertrail.review.verify import VerificationError, decide, disputes, final_decisions, to_check
 
 __all__ = [
     "BUILTIN_DIR",
@@ -59,9 +72,13 @@ __all__ = [
     "BatteryError",
     "BatteryItem",
     "Cell",
+    "CellState",
+    "Decision",
     "Coverage",
     "Progress",
     "Review",
+    "Verification",
+    "VerificationError",
     "ReviewStore",
     "all_batteries",
     "battery_to_csv",
@@ -70,7 +87,10 @@ __all__ = [
     "builtin_batteries",
     "builtin_battery",
     "cell_record",
+    "decide",
     "delete_battery",
+    "disputes",
+    "final_decisions",
     "load_review",
     "make_battery",
     "paper_gaps",
@@ -84,10 +104,12 @@ __all__ = [
     "review_db_path",
     "run",
     "save_battery",
+    "to_check",
     "to_csv",
     "to_json",
     "to_markdown",
     "user_batteries",
     "user_battery_dir",
+    "with_decisions",
     "write_exports",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from papertrail.models import Answer, Paper
 from papertrail.review.battery import Battery
@@ -11,6 +12,8 @@ from papertrail.review.battery import Battery
 NOT_REPORTED = "not reported"
 CHECK = "check"  # an uncertain cell: the reviewer should read the evidence
 _VALUE_BEFORE_QUOTE = " — “"
+
+CellKey = tuple[str, str]  # (paper id, question key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +55,88 @@ class Cell:
         return f"{mark}{self.short(width)} ({self.confidence:.0%})"
 
 
+class Decision(StrEnum):
+    ACCEPTED = "accepted"
+    EDITED = "edited"
+    REJECTED = "rejected"
+
+
+class CellState(StrEnum):
+    """What the matrix shows for a cell."""
+
+    UNCHECKED = "unchecked"
+    UNCERTAIN = "uncertain"  # not checked yet, and the engine could not decide
+    ACCEPTED = "accepted"
+    EDITED = "edited"
+    REJECTED = "rejected"
+    DISPUTED = "disputed"  # two reviewers disagree and nobody has settled it
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """One reviewer's decision on one cell, with what the tool said when it was made."""
+
+    paper_id: str
+    key: str
+    reviewer: str
+    decision: Decision
+    at: str  # ISO 8601, UTC
+    tool_reported: bool
+    tool_answer: str
+    note: str = ""
+    answer: str = ""  # the reviewer's own answer (edited)
+    page: int | None = None  # where the reviewer's answer is stated (edited)
+    settles: bool = False  # decides a disagreement between reviewers
+
+    @property
+    def reported(self) -> bool:
+        """The reviewer's judgement: does the paper report it?"""
+        if self.decision is Decision.ACCEPTED:
+            return self.tool_reported
+        return self.decision is Decision.EDITED or not self.tool_reported
+
+    @property
+    def shown_answer(self) -> str:
+        if self.decision is Decision.EDITED:
+            return self.answer
+        if self.decision is Decision.REJECTED:
+            return "reported (rejected the tool's “not reported”)" if self.reported else NOT_REPORTED
+        return self.tool_answer
+
+    def agrees_with(self, other: Verification) -> bool:
+        """Same decision and, for edits, the same answer on the same page."""
+        same = self.decision is other.decision and self.reported == other.reported
+        if self.decision is Decision.EDITED and same:
+            return " ".join(self.answer.lower().split()) == " ".join(other.answer.lower().split()) and (
+                self.page == other.page
+            )
+        return same
+
+
 @dataclass(frozen=True)
 class Review:
     """The matrix: papers (rows) x battery questions (columns); a missing cell was not answered yet."""
 
     battery: Battery
     papers: tuple[Paper, ...]
-    cells: Mapping[tuple[str, str], Cell]  # (paper id, question key) -> cell
+    cells: Mapping[CellKey, Cell]
+    # The reviewers' decisions shown with the cells (verify.shown_decisions), and cells in dispute.
+    decisions: Mapping[CellKey, Verification] = field(default_factory=dict)
+    disputed: frozenset[CellKey] = frozenset()
 
     def cell(self, paper_id: str, key: str) -> Cell | None:
         return self.cells.get((paper_id, key))
+
+    def decision(self, paper_id: str, key: str) -> Verification | None:
+        return self.decisions.get((paper_id, key))
+
+    def state(self, cell: Cell) -> CellState:
+        decision = self.decision(cell.paper.id, cell.key)
+        if decision is not None:
+            return CellState(decision.decision.value)
+        if (cell.paper.id, cell.key) in self.disputed:
+            return CellState.DISPUTED
+        return CellState.UNCERTAIN if cell.uncertain else CellState.UNCHECKED
 
     @property
     def size(self) -> int:

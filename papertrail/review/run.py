@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -12,6 +13,7 @@ from papertrail.models import Answer, Paper
 from papertrail.review.battery import Battery, builtin_battery
 from papertrail.review.matrix import Cell, Review
 from papertrail.review.store import ReviewStore
+from papertrail.review.verify import disputes, settlements, shown_decisions
 
 if TYPE_CHECKING:
     from papertrail.library import Library
@@ -37,11 +39,20 @@ def _papers(library: Library, paper_ids: Sequence[str]) -> tuple[Paper, ...]:
     return tuple(papers)
 
 
-def load_review(library: Library, paper_ids: Sequence[str], battery: Battery, store: ReviewStore) -> Review:
-    """What has been answered so far, without answering anything."""
+def with_decisions(review: Review, store: ReviewStore, reviewer: str = "") -> Review:
+    """The review with the decisions shown to this reviewer (or those that stand) and open disputes."""
+    log = store.verifications(review.battery, [p.id for p in review.papers])
+    open_disputes = frozenset(disputes(log)) - set(settlements(log))
+    return replace(review, decisions=shown_decisions(log, reviewer), disputed=open_disputes)
+
+
+def load_review(
+    library: Library, paper_ids: Sequence[str], battery: Battery, store: ReviewStore, reviewer: str = ""
+) -> Review:
+    """What has been answered and decided so far, without answering anything."""
     papers = _papers(library, paper_ids)
     cells = {(p.id, key): c for p in papers for key, c in store.load(battery, p).items()}
-    return Review(battery, papers, cells)
+    return with_decisions(Review(battery, papers, cells), store, reviewer)
 
 
 def run(
@@ -76,7 +87,7 @@ def run(
             stored.update({c.key: c for c in fresh})
         cells.update({(paper.id, key): c for key, c in stored.items()})
     report(len(cells), total, "Done")
-    return Review(battery, papers, cells)
+    return with_decisions(Review(battery, papers, cells), store)
 
 
 def bench_review(

@@ -12,15 +12,25 @@ from pathlib import Path
 from papertrail.history import answer_from_dict, answer_to_dict
 from papertrail.models import Paper
 from papertrail.review.battery import Battery
-from papertrail.review.matrix import Cell
+from papertrail.review.matrix import Cell, Decision, Verification
 from papertrail.settings import Settings
 
+_VERIFICATION_FIELDS = "paper_id, key, reviewer, decision, at, tool_reported, tool_answer, note, answer, page, settles"
 _STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS cells (
     battery TEXT NOT NULL, backend TEXT NOT NULL, paper_id TEXT NOT NULL, key TEXT NOT NULL,
     question TEXT NOT NULL, answer TEXT NOT NULL, seconds REAL NOT NULL, answered_at TEXT NOT NULL,
     PRIMARY KEY (battery, backend, paper_id, key)
 );
+-- Reviewers' decisions, append-only: the audit log keeps every one, the latest per reviewer counts.
+CREATE TABLE IF NOT EXISTS verifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    battery TEXT NOT NULL, backend TEXT NOT NULL, paper_id TEXT NOT NULL, key TEXT NOT NULL,
+    reviewer TEXT NOT NULL, decision TEXT NOT NULL, at TEXT NOT NULL,
+    tool_reported INTEGER NOT NULL, tool_answer TEXT NOT NULL,
+    note TEXT NOT NULL, answer TEXT NOT NULL, page INTEGER, settles INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS verifications_cell ON verifications (battery, backend, paper_id, key);
 """
 
 
@@ -103,3 +113,53 @@ class ReviewStore:
                 ).rowcount
                 for pid in paper_ids
             )
+
+    def add_verification(self, battery: Battery, verification: Verification) -> None:
+        v = verification
+        with self._db() as db:
+            db.execute(
+                f"INSERT INTO verifications (battery, backend, {_VERIFICATION_FIELDS})"  # noqa: S608 - our own field list
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    battery.fingerprint,
+                    self.backend,
+                    v.paper_id,
+                    v.key,
+                    v.reviewer,
+                    v.decision.value,
+                    v.at,
+                    int(v.tool_reported),
+                    v.tool_answer,
+                    v.note,
+                    v.answer,
+                    v.page,
+                    int(v.settles),
+                ),
+            )
+
+    def verifications(self, battery: Battery, paper_ids: Sequence[str]) -> list[Verification]:
+        """Every decision on these papers' cells of this battery, oldest first."""
+        wanted, keys = set(paper_ids), set(battery.keys)
+        with self._db() as db:
+            rows = db.execute(
+                f"SELECT {_VERIFICATION_FIELDS} FROM verifications"  # noqa: S608 - our own field list
+                " WHERE battery = ? AND backend = ? ORDER BY id",
+                (battery.fingerprint, self.backend),
+            ).fetchall()
+        return [
+            Verification(
+                paper_id=paper_id,
+                key=key,
+                reviewer=reviewer,
+                decision=Decision(decision),
+                at=at,
+                tool_reported=bool(tool_reported),
+                tool_answer=tool_answer,
+                note=note,
+                answer=answer,
+                page=page,
+                settles=bool(settles),
+            )
+            for paper_id, key, reviewer, decision, at, tool_reported, tool_answer, note, answer, page, settles in rows
+            if paper_id in wanted and key in keys
+        ]
