@@ -122,11 +122,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     """Ingest the folder's PDFs, answer the battery, write CSV/JSON/MD beside --out."""
     from papertrail.answering import Answerer
     from papertrail.review import BatteryError, ReviewStore, resolve_battery, run, write_exports
+    from papertrail.review.agreement import LabelError, agreement, format_agreement, label_pairs, read_labels
 
     library = _library(args)
     try:
         battery = resolve_battery(args.battery, library.settings)
-    except BatteryError as err:
+        labels = read_labels(Path(args.labels).read_bytes()) if args.labels else None
+    except (BatteryError, LabelError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     papers_dir = Path(args.papers)
@@ -145,6 +147,11 @@ def cmd_review(args: argparse.Namespace) -> int:
     review = run(library, Answerer(library), list(ids.values()), battery, store, progress)
     for path in write_exports(review, Path(args.out)):
         print(f"wrote {path}", file=sys.stderr)
+    if labels is not None:
+        matched = label_pairs(review, labels)
+        print(f"Agreement with {args.labels} on reported / not reported: {len(matched.pairs)} labelled cells", end="")
+        print(f" ({len(matched.unmatched)} labels match no cell of the matrix)" if matched.unmatched else "")
+        print(format_agreement(agreement(matched.pairs, battery.keys)))
     return 0 if len(ids) == len(pdfs) else 1
 
 
@@ -189,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--papers", required=True)
     p.add_argument("--battery", required=True, help="a built-in battery name or a .txt/.csv file")
     p.add_argument("--out", required=True, help="matrix.csv (JSON and Markdown are written beside it)")
+    p.add_argument(
+        "--labels", help="a CSV of paper, key or question, reported (y/n): prints the tool's agreement with it"
+    )
     p.set_defaults(func=cmd_review)
     return parser
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import signal
@@ -390,10 +391,25 @@ def test_cli_writes_csv_json_and_markdown_and_reuses_the_index(tmp_path):
     assert json.loads(out.with_suffix(".json").read_text()) == rows
     assert "## Coverage per question" in out.with_suffix(".md").read_text()
 
-    second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "paper,question,reported,answer\n"
+        "a_seabirds.pdf,hardware,y,RTX 3090\n"
+        "a_seabirds.pdf,Where is the source code available (URL)?,n,\n"
+        "b_pollinators.pdf,hardware,n,\n"
+        "b_pollinators.pdf,code_link,y,somewhere\n"
+        "c_bats.pdf,hardware,y,a GPU\n"
+        "c_bats.pdf,code_link,n,\n"
+        "not_here.pdf,hardware,y,\n"
+    )
+    second = subprocess.run(
+        [*command, "--labels", str(labels)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert second.returncode == 0, second.stderr
     assert second.stderr.count("already in library") == 3
     assert review.read_records(out) == rows
+    assert _printed_agreement(second.stdout) == _agreement_by_hand(rows, labels)
+    assert "6 labelled cells (1 labels match no cell" in second.stdout
 
     missing = subprocess.run(
         [*command[:-4], "--battery", "no such battery", "--out", str(out)],
@@ -403,6 +419,35 @@ def test_cli_writes_csv_json_and_markdown_and_reuses_the_index(tmp_path):
         text=True,
     )
     assert missing.returncode == 2 and "No battery or file" in missing.stderr
+
+
+def _printed_agreement(stdout: str) -> dict[str, tuple[int, str, str]]:
+    """question -> (cells, agreement, kappa) as printed by `review --labels`."""
+    table = stdout[stdout.index("question ") :].splitlines()[1:]
+    return {parts[0]: (int(parts[1]), parts[2], parts[3]) for line in table if len(parts := line.split()) >= 4}
+
+
+def _agreement_by_hand(rows: list[dict], labels: Path) -> dict[str, tuple[int, str, str]]:
+    """The same figures from the written matrix and the label file, counted here from scratch."""
+    import csv as csv_module
+
+    key_of = {"Where is the source code available (URL)?": "code_link"}
+    said = {(r["file"], r["key"]): r["answerable"] for r in rows}
+    pairs: dict[str, list[tuple[bool, bool]]] = {}
+    for label in csv_module.DictReader(labels.open()):
+        cell = (label["paper"], key_of.get(label["question"], label["question"]))
+        if cell in said:
+            pairs.setdefault(cell[1], []).append((said[cell], label["reported"] == "y"))
+    pairs["overall"] = [p for key in ("hardware", "code_link") for p in pairs[key]]
+    figures = {}
+    for key, judged in pairs.items():
+        n = len(judged)
+        observed = sum(a == b for a, b in judged) / n
+        tool_yes, label_yes = sum(a for a, _ in judged) / n, sum(b for _, b in judged) / n
+        chance = tool_yes * label_yes + (1 - tool_yes) * (1 - label_yes)
+        kappa = "n/a" if chance == 1 else f"{(observed - chance) / (1 - chance):.3f}"
+        figures[key] = (n, f"{observed:.3f}", kappa)
+    return figures
 
 
 def test_bench_review_reports_seconds_per_cell_and_ratio(library, papers):
@@ -500,3 +545,63 @@ def test_decisions_are_stored_append_only_and_the_latest_per_reviewer_counts(tmp
     assert list(review.disputes(log)) == [(cell.paper.id, "a")]
     assert review.final_decisions(log) == {}
     assert store.verifications(review.make_battery("B", [("a", "Another question?")]), [cell.paper.id]) == []
+
+
+# -- agreement ---------------------------------------------------------------------------------------
+
+
+def test_kappa_and_agreement_match_a_hand_worked_example():
+    from papertrail.review.agreement import Pair, agreement, cohen_kappa
+
+    # 50 cells: both say reported 20, only the tool 5, only the reference 10, neither 15.
+    # observed 35/50 = 0.70; tool yes 0.5, reference yes 0.6; chance 0.5*0.6 + 0.5*0.4 = 0.50;
+    # kappa = (0.70 - 0.50) / (1 - 0.50) = 0.40.
+    assert cohen_kappa(20, 5, 10, 15) == pytest.approx(0.40)
+    assert cohen_kappa(10, 0, 0, 10) == pytest.approx(1.0)
+    assert cohen_kappa(0, 5, 5, 0) == pytest.approx(-1.0)
+    assert math.isnan(cohen_kappa(7, 0, 0, 0))  # both constant: kappa is undefined
+    pairs = [Pair("q1", True, True)] * 3 + [Pair("q1", True, False), Pair("q2", False, False), Pair("q2", False, True)]
+    q1, q2, overall = agreement(pairs, ["q1", "q2", "q3"])
+    assert (q1.key, q1.cells, q1.agreed, q1.fraction) == ("q1", 4, 3, 0.75)
+    # q1: the tool always says reported, the reference 3 of 4: chance 1 * 0.75 = 0.75 = observed, kappa 0.
+    assert q1.kappa == pytest.approx(0.0)
+    assert (q2.cells, q2.agreed, q2.kappa) == (2, 1, 0.0)
+    # overall 6 cells: both 3, tool only 1, reference only 1, neither 1: observed 4/6;
+    # tool yes 4/6, reference yes 4/6; chance 16/36 + 4/36 = 20/36; kappa = (24/36 - 20/36) / (16/36) = 0.25.
+    assert (overall.key, overall.cells, overall.both, overall.tool_only, overall.reference_only, overall.neither) == (
+        "overall",
+        6,
+        3,
+        1,
+        1,
+        1,
+    )
+    assert overall.kappa == pytest.approx(0.25)
+
+
+def test_labels_are_read_and_matched_by_file_title_key_or_question_text():
+    from papertrail.review.agreement import LabelError, label_pairs, read_labels
+
+    cell = _verdict_cell("gpu", True, 0.9)
+    battery = review.make_battery("B", [("gpu", "Which GPU  was used?")])
+    matrix = review.Review(battery, (cell.paper,), {(cell.paper.id, "gpu"): cell})
+    labels = read_labels(
+        "\ufeffPaper,Question,Reported,Answer\n"
+        "X.PDF,gpu,y,A100\n"
+        "T,which gpu was used?,no,\n"
+        "0000000000000000,gpu,yes,\n"
+        "other.pdf,gpu,y,\n"
+        "x.pdf,seeds,n,\n"
+    )
+    assert labels[0].answer == "A100" and labels[1].reported is False
+    matched = label_pairs(matrix, labels)
+    assert [(p.key, p.tool, p.reference) for p in matched.pairs] == [
+        ("gpu", True, True),
+        ("gpu", True, False),
+        ("gpu", True, True),
+    ]
+    assert [label.paper for label in matched.unmatched] == ["other.pdf", "x.pdf"]
+    with pytest.raises(LabelError, match="Row 2: reported must be y or n"):
+        read_labels("paper,key,reported\nx.pdf,gpu,maybe\n")
+    with pytest.raises(LabelError, match="header"):
+        read_labels("paper,reported\nx.pdf,y\n")
