@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import state
 from components.paper_picker import stop_if_library_empty
+from components.review_agreement import reviewer_agreement, tool_agreement
 from components.review_battery import battery_editor, battery_picker
 from components.review_charts import completeness_heatmap, coverage_bars
 from components.review_evidence import cell_evidence
@@ -42,8 +43,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
         " Checked: ✓ accepted, ✎ edited, ✗ rejected, ⚠ reviewers disagree."
     )
     export_menu(review)
-matrix_tab, queue_tab, completeness_tab = st.tabs(
-    ["Matrix", "To check", "Completeness"], key="review_view", on_change="rerun"
+matrix_tab, queue_tab, agreement_tab, reviewers_tab, completeness_tab = st.tabs(
+    ["Matrix", "To check", "Agreement", "Reviewers", "Completeness"], key="review_view", on_change="rerun"
 )
 # Only the open tab is drawn, so the queue's keyboard shortcuts act only while it is shown.
 if matrix_tab.open:
@@ -56,6 +57,12 @@ if matrix_tab.open:
 if queue_tab.open:
     with queue_tab:
         check_queue(library, review, store)
+if agreement_tab.open:
+    with agreement_tab:
+        tool_agreement(review, store)
+if reviewers_tab.open:
+    with reviewers_tab:
+        reviewer_agreement(review, store)
 if completeness_tab.open:
     with completeness_tab:
         st.plotly_chart(completeness_heatmap(review), key="review_heatmap", config={"displayModeBar": False})

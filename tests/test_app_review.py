@@ -195,3 +195,102 @@ def test_cells_are_accepted_rejected_and_edited_from_the_queue_and_the_matrix_sh
     # Another reviewer sees none of Ana's decisions.
     at.text_input(key="review_reviewer").set_value("Ben").run()
     assert not any(t[:1] in "✓✗✎" for t in at.dataframe[0].value.to_numpy().ravel())
+
+
+def _answer_all(at: AppTest) -> None:
+    at.selectbox[0].set_value("Two checks").run()
+    next(b for b in at.button if b.label.startswith("Answer 4 open cells")).click().run()
+    assert not at.exception
+
+
+def test_agreement_with_checked_cells_and_an_imported_label_file(reviewed_library):
+    from papertrail.review.agreement import agreement, decision_pairs, label_pairs, read_labels
+
+    at = _page()
+    _answer_all(at)
+    at.session_state["review_view"] = "Agreement"
+    at.run()
+    assert "No cell is checked yet" in at.info[0].value
+
+    matrix = _answered(reviewed_library)
+    store = review.ReviewStore.for_settings(reviewed_library.settings)
+    first, second = matrix.ordered()[:2]
+    store.add_verification(TWO_CHECKS, review.decide(first, "Ana", "accepted"))
+    store.add_verification(TWO_CHECKS, review.decide(second, "Ana", "rejected"))
+    at.run()
+    assert "agreed with the reviewers on **50%** of 2 checked cells" in _text(at)
+    overall = agreement(
+        decision_pairs(
+            matrix, review.final_decisions(store.verifications(TWO_CHECKS, [first.paper.id, second.paper.id]))
+        ),
+        TWO_CHECKS.keys,
+    )[-1]
+    assert overall.fraction == 0.5
+    assert [m.value for m in at.metric] == ["2", "50%", "0.00" if overall.kappa == 0 else f"{overall.kappa:.2f}"]
+    assert len(at.get("plotly_chart")) == 2
+
+    at.segmented_control(key="review_agreement_source").set_value("A label file").run()
+    rows = [f"{c.paper.filename},{c.key},{'n' if c.reported else 'y'}" for c in matrix.ordered()[:3]]
+    rows.append(
+        f"{matrix.ordered()[3].paper.filename},{matrix.ordered()[3].question},{'y' if matrix.ordered()[3].reported else 'n'}"
+    )
+    labels = "paper,question,reported\n" + "\n".join(rows) + "\nnowhere.pdf,hardware,y\n"
+    at.file_uploader(key="review_labels_file").upload("labels.csv", labels.encode(), "text/csv")
+    at.run()
+    assert not at.exception
+    expected = agreement(label_pairs(matrix, read_labels(labels)).pairs, TWO_CHECKS.keys)[-1]
+    assert (expected.cells, expected.agreed) == (4, 1)
+    assert [m.value for m in at.metric][:2] == ["4", "25%"]
+    assert "1 labels match no answered cell" in _text(at)
+
+    at.file_uploader(key="review_labels_file").upload(
+        "bad.csv", b"paper,key,reported\nx.pdf,hardware,perhaps\n", "text/csv"
+    )
+    at.run()
+    assert "reported must be y or n" in at.error[0].value and "Row 2" in at.error[0].value
+
+
+def test_two_reviewers_disagreement_is_settled_keeping_both_decisions(reviewed_library):
+    at = _page()
+    _answer_all(at)
+    matrix = _answered(reviewed_library)
+    store = review.ReviewStore.for_settings(reviewed_library.settings)
+    cells = matrix.ordered()
+    for cell in cells:
+        store.add_verification(TWO_CHECKS, review.decide(cell, "Ana", "accepted"))
+    store.add_verification(TWO_CHECKS, review.decide(cells[0], "Ben", "accepted"))
+    store.add_verification(TWO_CHECKS, review.decide(cells[1], "Ben", "accepted"))
+    store.add_verification(TWO_CHECKS, review.decide(cells[2], "Ben", "rejected", note="not in the paper"))
+    at.session_state["review_view"] = "Reviewers"
+    at.run()
+    assert not at.exception
+    assert [m.value for m in at.metric][:2] == ["3", "67%"]
+    shown = _text(at)
+    assert "**Ana** accepted" in shown and "**Ben** rejected" in shown and "not in the paper" in shown
+    assert [b.label for b in at.button if b.label.startswith("Keep ")] == ["Keep Ana's", "Keep Ben's"]
+
+    at.session_state["review_view"] = "Matrix"
+    at.run()
+    assert sum(t.startswith("⚠") for t in at.dataframe[0].value.to_numpy().ravel()) == 1  # no reviewer: disputed
+
+    at.session_state["review_view"] = "Reviewers"
+    at.run()
+    _button(at, "Keep Ben's").click().run()
+    assert "Enter your name" in at.error[0].value
+    at.text_input(key="review_reviewer").set_value("Cleo").run()
+    _button(at, "Keep Ben's").click().run()
+    assert not at.exception
+    assert "Settled" in at.success[0].value
+    log = store.verifications(TWO_CHECKS, [p.id for p in matrix.papers])
+    settled = [v for v in log if v.settles]
+    assert [(v.reviewer, v.decision, v.paper_id, v.key) for v in settled] == [
+        ("Cleo", review.Decision.REJECTED, cells[2].paper.id, cells[2].key)
+    ]
+    originals = {
+        (v.reviewer, v.decision)
+        for v in log
+        if (v.paper_id, v.key) == (cells[2].paper.id, cells[2].key) and not v.settles
+    }
+    assert originals == {("Ana", review.Decision.ACCEPTED), ("Ben", review.Decision.REJECTED)}
+    assert review.final_decisions(log)[(cells[2].paper.id, cells[2].key)].decision == review.Decision.REJECTED
+    assert "Settled: **Cleo** rejected" in _text(at)

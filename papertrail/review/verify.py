@@ -74,6 +74,12 @@ def decide(
     )
 
 
+def settle(cell: Cell, settler: str, adopted: Verification, note: str = "") -> Verification:
+    """Decide a disputed cell by adopting one reviewer's decision; the originals stay in the log."""
+    reason = note.strip() or f"adopts {adopted.reviewer}'s decision"
+    return decide(cell, settler, adopted.decision, reason, adopted.answer, adopted.page, settles=True)
+
+
 def latest(log: Iterable[Verification]) -> dict[tuple[str, str, str], Verification]:
     """The decision that counts per (paper, key, reviewer): the latest; settlements are kept apart."""
     current: dict[tuple[str, str, str], Verification] = {}
