@@ -9,7 +9,7 @@ from components.review_battery import battery_editor, battery_picker
 from components.review_charts import completeness_heatmap, coverage_bars
 from components.review_evidence import cell_evidence
 from components.review_matrix import review_matrix
-from components.review_run import export_menu, pick_papers, run_section
+from components.review_run import export_menu, pick_papers, rerun_changes, run_section
 from components.review_verify import check_queue, decision_bar, reviewer_name
 from papertrail.review import ReviewStore
 
@@ -42,7 +42,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
         f" amber cells ({to_check}) are uncertain: check their passages."
         " Checked: ✓ accepted, ✎ edited, ✗ rejected, ⚠ reviewers disagree."
     )
-    export_menu(review)
+    export_menu(review, store)
+rerun_changes(store, review)
 matrix_tab, queue_tab, agreement_tab, reviewers_tab, completeness_tab = st.tabs(
     ["Matrix", "To check", "Agreement", "Reviewers", "Completeness"], key="review_view", on_change="rerun"
 )

@@ -294,3 +294,16 @@ def test_two_reviewers_disagreement_is_settled_keeping_both_decisions(reviewed_l
     assert originals == {("Ana", review.Decision.ACCEPTED), ("Ben", review.Decision.REJECTED)}
     assert review.final_decisions(log)[(cells[2].paper.id, cells[2].key)].decision == review.Decision.REJECTED
     assert "Settled: **Cleo** rejected" in _text(at)
+
+
+def test_answering_again_lists_the_changed_cells_and_the_audit_log_downloads(reviewed_library):
+    at = _page()
+    _answer_all(at)
+    assert not any(e.label.startswith("Latest rerun") for e in at.expander)
+    _button(at, "Answer again").click().run()
+    assert not at.exception
+    rerun = next(e for e in at.expander if e.label.startswith("Latest rerun"))
+    assert rerun.label == "Latest rerun: 0 of 4 cells changed"  # same engine, same settings, same answers
+    assert "nothing in engine, extraction, backend or settings" in _text(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Audit log as CSV" in labels and "Audit log as JSON" in labels

@@ -33,6 +33,7 @@ class RecordingAnswerer:
 
     def __init__(self, library: Library) -> None:
         self.inner = Answerer(library)
+        self.settings = self.inner.settings
         self.calls: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
 
     def ask(self, question: str, paper_ids: Sequence[str]) -> Answer:
@@ -605,3 +606,59 @@ def test_labels_are_read_and_matched_by_file_title_key_or_question_text():
         read_labels("paper,key,reported\nx.pdf,gpu,maybe\n")
     with pytest.raises(LabelError, match="header"):
         read_labels("paper,reported\nx.pdf,y\n")
+
+
+# -- reruns and the audit log ------------------------------------------------------------------------
+
+
+def _same_answer(a: review.Cell, b: review.Cell) -> bool:
+    def key(c: review.Cell):
+        return (c.reported, " ".join(c.answer.text.split()), c.uncertain, c.pages, round(c.confidence, 3))
+
+    return key(a) == key(b)
+
+
+def test_a_rerun_after_a_settings_change_lists_exactly_the_cells_that_changed(library, papers, tmp_path):
+    from papertrail.review.audit import audit_csv, audit_events, audit_json, latest_rerun
+    from papertrail.review.provenance import settings_fingerprint
+
+    store = review.ReviewStore(tmp_path / "rerun.sqlite")
+    ids = [papers[n].id for n in sorted(papers)]
+    first = review.run(library, Answerer(library), ids, CHECKLIST, store)
+    assert latest_rerun(store, first) is None
+    cell = first.ordered()[0]
+    assert cell.provenance.settings == settings_fingerprint(library.settings)
+    assert cell.provenance.engine.startswith("answering-") and cell.provenance.backend == "extractive"
+    assert cell.provenance.extraction.startswith("pdf-")
+
+    shallow = library.settings.model_copy(update={"retrieval_depth": 2})
+    second, rerun = review.rerun(library, Answerer(library, shallow), ids, CHECKLIST, store)
+    expected = {k for k, c in second.cells.items() if not _same_answer(first.cells[k], c)}
+    assert expected, "a retrieval depth of 2 should change some answers"
+    assert len(expected) < len(second.cells)
+    assert rerun.cells == len(second.cells)
+    assert {(c.after.paper.id, c.after.key) for c in rerun.changes} == expected
+    assert all(c.differences for c in rerun.changes)
+    assert rerun.setup == [f"settings {settings_fingerprint(library.settings)} → {settings_fingerprint(shallow)}"]
+    assert {c.provenance.settings for c in second.ordered()} == {settings_fingerprint(shallow)}
+
+    _, unchanged = review.rerun(library, Answerer(library, shallow), ids, CHECKLIST, store)
+    assert (unchanged.changes, unchanged.setup) == ([], [])
+
+    decided = second.ordered()[0]
+    store.add_verification(CHECKLIST, review.decide(decided, "Ana", "rejected", note="=SUM(A1)"))
+    events = audit_events(store, second)
+    machine = [e for e in events if e["kind"] == "answered"]
+    assert len(machine) == 3 * len(second.cells)
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    human = events[-1]
+    assert (human["actor"], human["kind"], human["decision"], human["key"]) == (
+        "Ana",
+        "checked",
+        "rejected",
+        decided.key,
+    )
+    assert json.loads(audit_json(events)) == events
+    text = audit_csv(events)
+    assert text.splitlines()[0].startswith("at,actor,kind,paper_id")
+    assert len(text.splitlines()) == len(events) + 1 and "'=SUM(A1)" in text

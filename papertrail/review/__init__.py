@@ -11,6 +11,9 @@ stopped.
   store.py     answered cells in SQLite
   run.py       answering the open cells, and the benchmark of that
   exports.py   CSV, JSON and Markdown
+  provenance.py  what produced a cell (engine, extraction, backend, settings)
+  audit.py     what a rerun changed; the audit log of every decision
+  agreement.py the tool vs reviewers or labels, and reviewer vs reviewer: agreement and kappa
   verify.py    reviewers' decisions: accept / edit / reject, the "to check" queue, disputes and settling
 """
 
@@ -57,7 +60,7 @@ from papertrail.review.matrix import (
     paper_gaps,
     question_coverage,
 )
-from papertrail.review.run import BatchAnswerer, Progress, bench_review, load_review, run, with_decisions
+from papertrail.review.run import BatchAnswerer, Progress, bench_review, load_review, rerun, run, with_decisions
 from papertrail.review.store import ReviewStore, review_db_path
 from papertrail.review.verify import VerificationError, decide, disputes, final_decisions, to_check
 
@@ -100,6 +103,7 @@ __all__ = [
     "question_coverage",
     "read_records",
     "records",
+    "rerun",
     "resolve_battery",
     "review_db_path",
     "run",

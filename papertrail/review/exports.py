@@ -54,7 +54,7 @@ def records(review: Review) -> list[dict[str, Any]]:
     return [cell_record(c) for c in review.ordered()]
 
 
-def _spreadsheet_safe(value: str) -> str:
+def spreadsheet_safe(value: str) -> str:
     # Paper text must not run as a formula when the CSV is opened in a spreadsheet.
     return "'" + value if value.startswith(_SPREADSHEET_FORMULA_START) else value
 
@@ -74,7 +74,7 @@ def to_csv(review: Review) -> str:
             "pages": ";".join(map(str, record["pages"])),
             "evidence": "\n".join(record["evidence"]),
         }
-        writer.writerow({k: _spreadsheet_safe(v) if isinstance(v, str) else v for k, v in row.items()})
+        writer.writerow({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in row.items()})
     return buffer.getvalue()
 
 

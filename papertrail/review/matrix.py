@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from papertrail.models import Answer, Paper
 from papertrail.review.battery import Battery
+from papertrail.review.provenance import Provenance
 
 NOT_REPORTED = "not reported"
 CHECK = "check"  # an uncertain cell: the reviewer should read the evidence
@@ -25,6 +26,7 @@ class Cell:
     question: str
     answer: Answer
     seconds: float = 0.0  # answering time attributed to this cell
+    provenance: Provenance | None = None  # what produced it (None: stored before this was recorded)
 
     @property
     def reported(self) -> bool:

@@ -6,20 +6,26 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from papertrail.models import Answer, Paper
+from papertrail.review.audit import Rerun, latest_rerun
 from papertrail.review.battery import Battery, builtin_battery
 from papertrail.review.matrix import Cell, Review
+from papertrail.review.provenance import provenance
 from papertrail.review.store import ReviewStore
 from papertrail.review.verify import disputes, settlements, shown_decisions
+from papertrail.settings import Settings
 
 if TYPE_CHECKING:
     from papertrail.library import Library
 
 
 class BatchAnswerer(Protocol):
+    settings: Settings  # what it answers with: recorded with every cell
+
     def ask(self, question: str, paper_ids: Sequence[str]) -> Answer: ...
 
     def ask_many(self, questions: Sequence[str], paper_ids: Sequence[str]) -> list[Answer]: ...
@@ -66,6 +72,7 @@ def run(
     """Answer every missing cell, one `ask_many` pass per paper, saving each paper's cells as it finishes."""
     report = progress or (lambda done, total, message: None)
     papers = _papers(library, paper_ids)
+    produced_by = provenance(answerer.settings, datetime.now(UTC).isoformat(timespec="milliseconds"))
     total = len(papers) * len(battery.items)
     cells: dict[tuple[str, str], Cell] = {}
     for number, paper in enumerate(papers, start=1):
@@ -81,13 +88,28 @@ def run(
             answers = answerer.ask_many([item.question for item in missing], [paper.id])
             per_cell = (time.perf_counter() - started) / len(missing)
             fresh = [
-                Cell(paper, item.key, item.question, a, per_cell) for item, a in zip(missing, answers, strict=True)
+                Cell(paper, item.key, item.question, a, per_cell, produced_by)
+                for item, a in zip(missing, answers, strict=True)
             ]
             store.save(battery, fresh)
             stored.update({c.key: c for c in fresh})
         cells.update({(paper.id, key): c for key, c in stored.items()})
     report(len(cells), total, "Done")
     return with_decisions(Review(battery, papers, cells), store)
+
+
+def rerun(
+    library: Library,
+    answerer: BatchAnswerer,
+    paper_ids: Sequence[str],
+    battery: Battery,
+    store: ReviewStore,
+    progress: Progress | None = None,
+) -> tuple[Review, Rerun | None]:
+    """Answer every cell of these papers again; returns the matrix and what changed since the last answers."""
+    store.forget(battery, paper_ids)
+    review = run(library, answerer, paper_ids, battery, store, progress)
+    return review, latest_rerun(store, review)
 
 
 def bench_review(

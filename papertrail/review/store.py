@@ -13,6 +13,7 @@ from papertrail.history import answer_from_dict, answer_to_dict
 from papertrail.models import Paper
 from papertrail.review.battery import Battery
 from papertrail.review.matrix import Cell, Decision, Verification
+from papertrail.review.provenance import Provenance, backend_name
 from papertrail.settings import Settings
 
 _VERIFICATION_FIELDS = "paper_id, key, reviewer, decision, at, tool_reported, tool_answer, note, answer, page, settles"
@@ -22,6 +23,13 @@ CREATE TABLE IF NOT EXISTS cells (
     question TEXT NOT NULL, answer TEXT NOT NULL, seconds REAL NOT NULL, answered_at TEXT NOT NULL,
     PRIMARY KEY (battery, backend, paper_id, key)
 );
+-- Every machine answer ever stored, append-only: reruns are compared and audited against it.
+CREATE TABLE IF NOT EXISTS answers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    battery TEXT NOT NULL, backend TEXT NOT NULL, paper_id TEXT NOT NULL, key TEXT NOT NULL,
+    question TEXT NOT NULL, answer TEXT NOT NULL, provenance TEXT NOT NULL, answered_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS answers_cell ON answers (battery, backend, paper_id, key);
 -- Reviewers' decisions, append-only: the audit log keeps every one, the latest per reviewer counts.
 CREATE TABLE IF NOT EXISTS verifications (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -32,6 +40,10 @@ CREATE TABLE IF NOT EXISTS verifications (
 );
 CREATE INDEX IF NOT EXISTS verifications_cell ON verifications (battery, backend, paper_id, key);
 """
+
+
+def _provenance(raw: str) -> Provenance | None:
+    return Provenance.from_json(raw) if raw else None
 
 
 def review_db_path(settings: Settings) -> Path:
@@ -51,13 +63,13 @@ class ReviewStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             db.executescript(_STORE_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(cells)")}
+            if "provenance" not in columns:  # a store written before cells recorded what produced them
+                db.execute("ALTER TABLE cells ADD COLUMN provenance TEXT NOT NULL DEFAULT ''")
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ReviewStore:
-        backend = (
-            settings.answerer if settings.answerer == "extractive" else f"{settings.answerer}:{settings.llm_model}"
-        )
-        return cls(review_db_path(settings), backend)
+        return cls(review_db_path(settings), backend_name(settings))
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -71,37 +83,59 @@ class ReviewStore:
         """The paper's stored cells for this battery, by question key."""
         with self._db() as db:
             rows = db.execute(
-                "SELECT key, question, answer, seconds FROM cells WHERE battery = ? AND backend = ? AND paper_id = ?",
+                "SELECT key, question, answer, seconds, provenance FROM cells"
+                " WHERE battery = ? AND backend = ? AND paper_id = ?",
                 (battery.fingerprint, self.backend, paper.id),
             ).fetchall()
         wanted = set(battery.keys)
         return {
-            key: Cell(paper, key, question, answer_from_dict(json.loads(answer)), seconds)
-            for key, question, answer, seconds in rows
+            key: Cell(paper, key, question, answer_from_dict(json.loads(answer)), seconds, _provenance(provenance))
+            for key, question, answer, seconds, provenance in rows
             if key in wanted
         }
 
     def save(self, battery: Battery, cells: Sequence[Cell]) -> None:
-        """All of them in one transaction: a paper's cells land together or not at all."""
+        """All of them in one transaction (a paper's cells land together or not at all), and into the log."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        rows = [
+            (
+                battery.fingerprint,
+                self.backend,
+                c.paper.id,
+                c.key,
+                c.question,
+                json.dumps(answer_to_dict(c.answer)),
+                c.provenance.to_json() if c.provenance else "",
+            )
+            for c in cells
+        ]
         with self._db() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO cells (battery, backend, paper_id, key, question, answer, seconds, answered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        battery.fingerprint,
-                        self.backend,
-                        c.paper.id,
-                        c.key,
-                        c.question,
-                        json.dumps(answer_to_dict(c.answer)),
-                        c.seconds,
-                        now,
-                    )
-                    for c in cells
-                ],
+                "INSERT OR REPLACE INTO cells"
+                " (battery, backend, paper_id, key, question, answer, provenance, seconds, answered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, c.seconds, now) for row, c in zip(rows, cells, strict=True)],
             )
+            db.executemany(
+                "INSERT INTO answers (battery, backend, paper_id, key, question, answer, provenance, answered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, now) for row in rows],
+            )
+
+    def answer_log(self, battery: Battery, papers: Sequence[Paper]) -> list[tuple[str, Cell]]:
+        """Every answer stored for these papers' cells, oldest first, with when it was stored."""
+        by_id, keys = {p.id: p for p in papers}, set(battery.keys)
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT paper_id, key, question, answer, provenance, answered_at FROM answers"
+                " WHERE battery = ? AND backend = ? ORDER BY id",
+                (battery.fingerprint, self.backend),
+            ).fetchall()
+        return [
+            (at, Cell(by_id[pid], key, question, answer_from_dict(json.loads(answer)), 0.0, _provenance(provenance)))
+            for pid, key, question, answer, provenance, at in rows
+            if pid in by_id and key in keys
+        ]
 
     def forget(self, battery: Battery, paper_ids: Sequence[str]) -> int:
         """Drop stored cells so the next run answers them again (e.g. after the answerer improved)."""
