@@ -7,7 +7,7 @@ lost either way, because every paper's cells are stored as soon as they are answ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import pandas as pd
@@ -17,11 +17,14 @@ from components import state
 from components.paper_picker import paper_label
 from papertrail.export import safe_filename
 from papertrail.models import Paper
-from papertrail.review import Battery, Review, ReviewStore, load_review, run, to_csv, to_json, to_markdown
+from papertrail.review import Battery, Review, ReviewStore, load_review, run, to_csv, to_json, to_markdown, to_xlsx
 from papertrail.review.audit import audit_csv, audit_events, audit_json, latest_rerun
+from papertrail.review.bibliography import to_bibtex, to_ris
+from papertrail.review.metadata import PaperMeta
 
 PAPERS = "review_papers"
 _PENDING = "review_pending_run"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def pick_papers(papers: Sequence[Paper]) -> list[str]:
@@ -110,14 +113,29 @@ def rerun_changes(store: ReviewStore, review: Review) -> None:
             st.dataframe(pd.DataFrame(rows), hide_index=True, key="review_rerun_changes")
 
 
-def export_menu(review: Review, store: ReviewStore) -> None:
+def export_menu(review: Review, store: ReviewStore, meta: Mapping[str, PaperMeta]) -> None:
     """Downloads are built only when clicked (callables)."""
     stem = f"review-{safe_filename(review.battery.name, '')}-{date.today().isoformat()}"
     with st.popover("Export", icon=":material/download:", disabled=not review.cells):
         for label, build, suffix, mime, icon in (
             ("Matrix as CSV", to_csv, ".csv", "text/csv", ":material/table:"),
             ("Matrix as JSON", to_json, ".json", "application/json", ":material/data_object:"),
+            ("Matrix as Excel", lambda r: to_xlsx(r, meta), ".xlsx", _XLSX, ":material/grid_on:"),
             ("Summary as Markdown", to_markdown, ".md", "text/markdown", ":material/description:"),
+            (
+                "Papers as BibTeX",
+                lambda r: to_bibtex(r.papers, meta),
+                ".bib",
+                "application/x-bibtex",
+                ":material/menu_book:",
+            ),
+            (
+                "Papers as RIS",
+                lambda r: to_ris(r.papers, meta),
+                ".ris",
+                "application/x-research-info-systems",
+                ":material/menu_book:",
+            ),
             (
                 "Audit log as CSV",
                 lambda r: audit_csv(audit_events(store, r)),

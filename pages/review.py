@@ -9,9 +9,11 @@ from components.review_battery import battery_editor, battery_picker
 from components.review_charts import completeness_heatmap, coverage_bars
 from components.review_evidence import cell_evidence
 from components.review_matrix import review_matrix
+from components.review_papers import papers_metadata_editor
 from components.review_run import export_menu, pick_papers, rerun_changes, run_section
 from components.review_verify import check_queue, decision_bar, reviewer_name
 from papertrail.review import ReviewStore
+from papertrail.review.metadata import papers_metadata
 
 state.ensure_app_navigation()
 st.title("Review")
@@ -35,6 +37,7 @@ if not paper_ids:
 store = ReviewStore.for_settings(state.effective_settings())
 reviewer = reviewer_name()
 review = run_section(battery, paper_ids, store, reviewer)
+meta = papers_metadata(store, review.papers, library.pdf_path)
 with st.container(horizontal=True, vertical_alignment="center"):
     to_check = sum(cell.uncertain for cell in review.ordered())
     st.caption(
@@ -42,10 +45,10 @@ with st.container(horizontal=True, vertical_alignment="center"):
         f" amber cells ({to_check}) are uncertain: check their passages."
         " Checked: ✓ accepted, ✎ edited, ✗ rejected, ⚠ reviewers disagree."
     )
-    export_menu(review, store)
+    export_menu(review, store, meta)
 rerun_changes(store, review)
-matrix_tab, queue_tab, agreement_tab, reviewers_tab, completeness_tab = st.tabs(
-    ["Matrix", "To check", "Agreement", "Reviewers", "Completeness"], key="review_view", on_change="rerun"
+matrix_tab, queue_tab, agreement_tab, reviewers_tab, completeness_tab, papers_tab = st.tabs(
+    ["Matrix", "To check", "Agreement", "Reviewers", "Completeness", "Papers"], key="review_view", on_change="rerun"
 )
 # Only the open tab is drawn, so the queue's keyboard shortcuts act only while it is shown.
 if matrix_tab.open:
@@ -69,3 +72,6 @@ if completeness_tab.open:
         st.plotly_chart(completeness_heatmap(review), key="review_heatmap", config={"displayModeBar": False})
         st.markdown("**Coverage per question**")
         st.plotly_chart(coverage_bars(review), key="review_coverage", config={"displayModeBar": False})
+if papers_tab.open:
+    with papers_tab:
+        papers_metadata_editor(store, review.papers, meta)

@@ -307,3 +307,34 @@ def test_answering_again_lists_the_changed_cells_and_the_audit_log_downloads(rev
     assert "nothing in engine, extraction, backend or settings" in _text(at)
     labels = [b.label for b in at.get("download_button")]
     assert "Audit log as CSV" in labels and "Audit log as JSON" in labels
+
+
+def test_paper_metadata_is_shown_edited_and_exported(reviewed_library):
+    from papertrail.review.metadata import papers_metadata
+
+    at = _page()
+    _answer_all(at)
+    at.session_state["review_view"] = "Papers"
+    at.run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Matrix as Excel", "Papers as BibTeX", "Papers as RIS"} <= set(labels)
+    store = review.ReviewStore.for_settings(reviewed_library.settings)
+    papers = _answered(reviewed_library).papers
+    at.session_state["review_papers_editor"] = {
+        "edited_rows": {"0": {"doi": "not a doi"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    _button(at, "Save metadata").click().run()
+    assert "not a DOI" in at.error[0].value
+    assert not papers_metadata(store, papers, reviewed_library.pdf_path)[papers[0].id].edited
+    at.session_state["review_papers_editor"] = {
+        "edited_rows": {"0": {"doi": "https://doi.org/10.5555/abc", "year": "2021"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    _button(at, "Save metadata").click().run()
+    assert not at.exception and "Saved the metadata of 1 papers" in at.success[0].value
+    saved = papers_metadata(store, papers, reviewed_library.pdf_path)[papers[0].id]
+    assert (saved.doi, saved.year, saved.edited) == ("10.5555/abc", "2021", True)

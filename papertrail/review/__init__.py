@@ -10,7 +10,8 @@ stopped.
   matrix.py    Cell, Review and their summaries (coverage per question, gaps per paper)
   store.py     answered cells in SQLite
   run.py       answering the open cells, and the benchmark of that
-  exports.py   CSV, JSON and Markdown
+  exports.py   CSV, JSON, Excel and Markdown, with the decisions
+  metadata.py  DOI, year and venue found in the PDF, editable; bibliography.py: BibTeX and RIS
   provenance.py  what produced a cell (engine, extraction, backend, settings)
   audit.py     what a rerun changed; the audit log of every decision
   agreement.py the tool vs reviewers or labels, and reviewer vs reviewer: agreement and kappa
@@ -46,6 +47,7 @@ from papertrail.review.exports import (
     to_csv,
     to_json,
     to_markdown,
+    to_xlsx,
     write_exports,
 )
 from papertrail.review.matrix import (
@@ -112,6 +114,7 @@ __all__ = [
     "to_csv",
     "to_json",
     "to_markdown",
+    "to_xlsx",
     "user_batteries",
     "user_battery_dir",
     "with_decisions",

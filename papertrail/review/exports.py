@@ -1,16 +1,18 @@
-"""The matrix as CSV, JSON and a Markdown summary; CSV and JSON read back into the records they came from."""
+"""The matrix as CSV, JSON, Excel and a Markdown summary, each with the reviewers' decisions; CSV and JSON
+read back into the records they came from."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from papertrail.export import escape_markdown
 from papertrail.review.matrix import CHECK, NOT_REPORTED, Cell, Review, paper_gaps, question_coverage
+from papertrail.review.metadata import PaperMeta
 
 _SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,6 +28,14 @@ EXPORT_FIELDS = (
     "confidence",
     "pages",
     "evidence",
+    # The decision shown with the cell (a reviewer's own, or the one that stands): empty while unchecked.
+    "state",
+    "reviewer",
+    "checked_at",
+    "check_note",
+    "checked_answer",
+    "checked_page",
+    "reported_after_check",
 )
 
 
@@ -33,8 +43,9 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def cell_record(cell: Cell) -> dict[str, Any]:
+def cell_record(review: Review, cell: Cell) -> dict[str, Any]:
     """One export row. Whitespace is collapsed so evidence snippets can be joined by newlines in CSV."""
+    decision = review.decision(cell.paper.id, cell.key)
     return {
         "paper_id": cell.paper.id,
         "paper": cell.paper.title,
@@ -47,11 +58,18 @@ def cell_record(cell: Cell) -> dict[str, Any]:
         "confidence": round(cell.confidence, 4),
         "pages": cell.pages,
         "evidence": [_flat(ev.text) for ev in cell.answer.evidence],
+        "state": review.state(cell).value,
+        "reviewer": decision.reviewer if decision else "",
+        "checked_at": decision.at if decision else "",
+        "check_note": _flat(decision.note) if decision else "",
+        "checked_answer": decision.answer if decision else "",
+        "checked_page": decision.page if decision else None,
+        "reported_after_check": decision.reported if decision else None,
     }
 
 
 def records(review: Review) -> list[dict[str, Any]]:
-    return [cell_record(c) for c in review.ordered()]
+    return [cell_record(review, c) for c in review.ordered()]
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -61,6 +79,10 @@ def spreadsheet_safe(value: str) -> str:
 
 def _spreadsheet_unsafe(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(_SPREADSHEET_FORMULA_START) else value
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else "yes" if value else "no"
 
 
 def to_csv(review: Review) -> str:
@@ -73,6 +95,8 @@ def to_csv(review: Review) -> str:
             "uncertain": "yes" if record["uncertain"] else "no",
             "pages": ";".join(map(str, record["pages"])),
             "evidence": "\n".join(record["evidence"]),
+            "checked_page": record["checked_page"] or "",
+            "reported_after_check": _yes_no(record["reported_after_check"]),
         }
         writer.writerow({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in row.items()})
     return buffer.getvalue()
@@ -95,6 +119,9 @@ def read_records(path: Path) -> list[dict[str, Any]]:
             row["confidence"] = float(row["confidence"])
             row["pages"] = [int(p) for p in row["pages"].split(";") if p]
             row["evidence"] = row["evidence"].split("\n") if row["evidence"] else []
+            row["checked_page"] = int(row["checked_page"]) if row.get("checked_page") else None
+            answer = row.get("reported_after_check", "")
+            row["reported_after_check"] = None if not answer else answer == "yes"
             rows.append(row)
     return rows
 
@@ -150,8 +177,80 @@ def to_markdown(review: Review) -> str:
                 where = "; ".join(filter(None, [_pages(cell.pages), f"confidence {cell.confidence:.0%}"]))
                 mark = f"{CHECK}: " if cell.uncertain else ""
                 lines.append(f"- **{key}**: {mark}{_md(cell.answer.text)} ({where})")
+            decision = review.decision(paper.id, key) if cell is not None else None
+            if decision is not None:
+                own = (
+                    f": {_md(decision.answer)} ({_pages([decision.page] if decision.page else [])})"
+                    if decision.answer
+                    else ""
+                )
+                note = f" — {_md(decision.note)}" if decision.note else ""
+                lines.append(f"  - {decision.decision.value} by {_md(decision.reviewer)}{own}{note}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _excel_value(field: str, value: Any) -> Any:
+    if field == "pages":
+        return "; ".join(map(str, value))
+    if field == "evidence":
+        return "\n".join(value)
+    if isinstance(value, bool) or field == "reported_after_check":
+        return _yes_no(value)
+    return value
+
+
+def to_xlsx(review: Review, meta: Mapping[str, PaperMeta] | None = None) -> bytes:
+    """An Excel workbook: the matrix's records (with the decisions) and the papers with their metadata.
+
+    Every text cell is stored as text, so paper text never runs as a formula.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    def sheet_rows(sheet, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        sheet.append(list(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([None] * len(header))
+            for column, value in enumerate(row, start=1):
+                target = sheet.cell(row=sheet.max_row, column=column)
+                # Control characters from a PDF are not allowed in the file format.
+                target.value = ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+                if isinstance(value, str):
+                    target.data_type = "s"
+        sheet.freeze_panes = "A2"
+
+    book = Workbook()
+    matrix = book.active
+    matrix.title = "Matrix"
+    flat = [[_excel_value(field, value) for field, value in record.items()] for record in records(review)]
+    sheet_rows(matrix, EXPORT_FIELDS, flat)
+    meta = meta or {}
+    found = {p.id: meta.get(p.id, PaperMeta()) for p in review.papers}
+    papers = book.create_sheet("Papers")
+    sheet_rows(
+        papers,
+        ("paper_id", "title", "authors", "file", "pages", "doi", "year", "venue"),
+        [
+            [
+                p.id,
+                p.title,
+                p.authors,
+                p.filename,
+                p.pages,
+                found[p.id].doi,
+                found[p.id].year,
+                found[p.id].venue,
+            ]
+            for p in review.papers
+        ],
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def write_exports(review: Review, csv_path: Path) -> list[Path]:

@@ -13,6 +13,7 @@ from papertrail.history import answer_from_dict, answer_to_dict
 from papertrail.models import Paper
 from papertrail.review.battery import Battery
 from papertrail.review.matrix import Cell, Decision, Verification
+from papertrail.review.metadata import PaperMeta
 from papertrail.review.provenance import Provenance, backend_name
 from papertrail.settings import Settings
 
@@ -37,6 +38,11 @@ CREATE TABLE IF NOT EXISTS verifications (
     reviewer TEXT NOT NULL, decision TEXT NOT NULL, at TEXT NOT NULL,
     tool_reported INTEGER NOT NULL, tool_answer TEXT NOT NULL,
     note TEXT NOT NULL, answer TEXT NOT NULL, page INTEGER, settles INTEGER NOT NULL
+);
+-- DOI, year and venue per paper: found in the PDF once, or as a reviewer edited them.
+CREATE TABLE IF NOT EXISTS paper_meta (
+    paper_id TEXT PRIMARY KEY, doi TEXT NOT NULL, year TEXT NOT NULL, venue TEXT NOT NULL,
+    edited INTEGER NOT NULL, updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS verifications_cell ON verifications (battery, backend, paper_id, key);
 """
@@ -197,3 +203,27 @@ class ReviewStore:
             for paper_id, key, reviewer, decision, at, tool_reported, tool_answer, note, answer, page, settles in rows
             if paper_id in wanted and key in keys
         ]
+
+    def paper_meta(self, paper_ids: Sequence[str]) -> dict[str, PaperMeta]:
+        """Stored metadata of these papers (those found or edited before)."""
+        wanted = set(paper_ids)
+        with self._db() as db:
+            rows = db.execute("SELECT paper_id, doi, year, venue, edited FROM paper_meta").fetchall()
+        return {
+            pid: PaperMeta(doi, year, venue, bool(edited)) for pid, doi, year, venue, edited in rows if pid in wanted
+        }
+
+    def save_paper_meta(self, paper_id: str, meta: PaperMeta) -> None:
+        with self._db() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO paper_meta (paper_id, doi, year, venue, edited, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    paper_id,
+                    meta.doi,
+                    meta.year,
+                    meta.venue,
+                    int(meta.edited),
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                ),
+            )
