@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -138,6 +139,14 @@ def test_review_page_runs_a_battery_and_shows_a_cells_evidence(server):
     assert (ARTIFACTS / "review-2-evidence.png").stat().st_size > 0
 
 
+def _expect_queue_shows(queue_cell, cell: review.Cell) -> None:
+    """The queue's header ("**title** · `key`") names this cell."""
+    from playwright.sync_api import expect
+
+    expect(queue_cell.locator("strong", has_text=cell.paper.title).first).to_be_visible(timeout=60_000)
+    expect(queue_cell.locator("code").filter(has_text=re.compile(f"^{re.escape(cell.key)}$")).first).to_be_visible()
+
+
 def test_cells_are_checked_from_the_queue_with_the_keyboard(server):
     from playwright.sync_api import expect, sync_playwright
 
@@ -167,21 +176,17 @@ def test_cells_are_checked_from_the_queue_with_the_keyboard(server):
         _wait_idle(page)
         page.get_by_role("tab", name="To check").click()
         cell = page.locator(".st-key-review-queue-cell")
-        expect(cell).to_contain_text(queue[0].key, timeout=60_000)
+        _expect_queue_shows(cell, queue[0])
         expect(page.get_by_text("12 cells to check")).to_be_visible()
         expect(cell.get_by_test_id("stImage").locator("img")).to_be_visible(timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "review-4-queue.png"), full_page=True)
 
-        page.get_by_role("heading", name="Review").click()  # keys go to the page, not to a text box
-        page.keyboard.press("a")
-        expect(page.get_by_text("11 cells to check")).to_be_visible(timeout=60_000)
-        _wait_idle(page)
-        page.get_by_role("heading", name="Review").click()
-        page.keyboard.press("n")
-        _wait_idle(page)
-        page.get_by_role("heading", name="Review").click()
-        page.keyboard.press("x")
-        expect(page.get_by_text("10 cells to check")).to_be_visible(timeout=60_000)
+        for key, shown_next, count in (("a", queue[1], 11), ("n", queue[2], 11), ("x", queue[3], 10)):
+            _wait_idle(page)
+            page.get_by_role("heading", name="Review").click()  # keys go to the page, not to a text box
+            page.keyboard.press(key)
+            expect(page.get_by_text(f"{count} cells to check")).to_be_visible(timeout=60_000)
+            _expect_queue_shows(cell, shown_next)
         page.screenshot(path=str(ARTIFACTS / "review-5-checked.png"), full_page=True)
         browser.close()
 
