@@ -60,8 +60,8 @@ def _record(store: ReviewStore, review: Review, cell: Cell, decision: Decision, 
 
 
 def _skip(cell: Cell) -> None:
-    skipped = st.session_state.setdefault(_SKIPPED, [])
-    skipped.append((cell.paper.id, cell.key))
+    cell_key = (cell.paper.id, cell.key)
+    st.session_state[_SKIPPED] = [k for k in st.session_state.get(_SKIPPED, []) if k != cell_key] + [cell_key]
 
 
 def _message() -> None:
@@ -138,17 +138,12 @@ def decision_bar(store: ReviewStore, review: Review, cell: Cell, prefix: str, in
 
 def check_queue(library: Library, review: Review, store: ReviewStore) -> None:
     """The cells most in need of a check first, each beside its highlighted evidence."""
-    queue = to_check(review, review.decisions)
+    queue = to_check(review, review.decisions, st.session_state.get(_SKIPPED, []))
     if not queue:
         _message()
         st.success("Every answered cell is checked.", icon=":material/task_alt:")
         return
-    skipped = st.session_state.get(_SKIPPED, [])
-    ordered = [c for c in queue if (c.paper.id, c.key) not in skipped]
-    ordered += sorted(
-        (c for c in queue if (c.paper.id, c.key) in skipped), key=lambda c: skipped.index((c.paper.id, c.key))
-    )
-    cell = ordered[0]
+    cell = queue[0]
     uncertain = sum(c.uncertain for c in queue)
     st.caption(
         f"{len(queue)} cells to check ({uncertain} uncertain): uncertain first, then the least confident."

@@ -528,6 +528,8 @@ def test_the_queue_puts_uncertain_cells_first_then_the_least_confident():
     matrix = review.Review(battery, (paper,), {(paper.id, c.key): c for c in cells})
     decided = {(paper.id, "done"): review.decide(cells[-1], "Ana", "accepted")}
     assert [c.key for c in review.to_check(matrix, decided)] == ["unsure_lo", "unsure_hi", "shaky", "sure"]
+    later = [(paper.id, "unsure_lo"), (paper.id, "shaky")]
+    assert [c.key for c in review.to_check(matrix, decided, later)] == ["unsure_hi", "sure", "unsure_lo", "shaky"]
 
 
 def test_decisions_are_stored_append_only_and_the_latest_per_reviewer_counts(tmp_path):

@@ -136,7 +136,9 @@ def shown_decisions(log: Sequence[Verification], reviewer: str = "") -> dict[Cel
     return by_reviewer(log, reviewer) | settlements(log)
 
 
-def to_check(review: Review, decided: Mapping[CellKey, Verification]) -> list[Cell]:
-    """The cells still to check, most in need first: uncertain, then the least confident."""
+def to_check(review: Review, decided: Mapping[CellKey, Verification], later: Sequence[CellKey] = ()) -> list[Cell]:
+    """The cells still to check, most in need first: uncertain, then the least confident; the cells
+    put off for `later` come last, in the order they were put off."""
     waiting = [c for c in review.ordered() if (c.paper.id, c.key) not in decided]
-    return sorted(waiting, key=lambda c: (not c.uncertain, c.confidence))
+    put_off = {cell: n for n, cell in enumerate(later)}
+    return sorted(waiting, key=lambda c: (put_off.get((c.paper.id, c.key), -1), not c.uncertain, c.confidence))
