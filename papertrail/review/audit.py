@@ -79,7 +79,7 @@ class Rerun:
 def latest_rerun(store: ReviewStore, review: Review) -> Rerun | None:
     """Compare each cell's newest stored answer with the one before it, for cells of the newest run."""
     history: dict[CellKey, list[Cell]] = {}
-    for _, cell in store.answer_log(review.battery, review.papers):
+    for _, cell in store.answer_log(review.battery, review.papers, last_two=True):
         history.setdefault((cell.paper.id, cell.key), []).append(cell)
     again = {k: cells[-2:] for k, cells in history.items() if len(cells) > 1 and cells[-1].provenance}
     if not again:

@@ -128,14 +128,19 @@ class ReviewStore:
                 [(*row, now) for row in rows],
             )
 
-    def answer_log(self, battery: Battery, papers: Sequence[Paper]) -> list[tuple[str, Cell]]:
-        """Every answer stored for these papers' cells, oldest first, with when it was stored."""
+    def answer_log(self, battery: Battery, papers: Sequence[Paper], last_two: bool = False) -> list[tuple[str, Cell]]:
+        """Every answer stored for these papers' cells, oldest first, with when it was stored; with
+        `last_two`, only the two newest of cells answered more than once (what a rerun compares)."""
         by_id, keys = {p.id: p for p in papers}, set(battery.keys)
+        # Numbered newest first per cell, and counted, so a rerun's comparison parses no older answers.
         with self._db() as db:
             rows = db.execute(
-                "SELECT paper_id, key, question, answer, provenance, answered_at FROM answers"
-                " WHERE battery = ? AND backend = ? ORDER BY id",
-                (battery.fingerprint, self.backend),
+                "SELECT paper_id, key, question, answer, provenance, answered_at FROM ("
+                " SELECT *, ROW_NUMBER() OVER (PARTITION BY paper_id, key ORDER BY id DESC) AS newest,"
+                " COUNT(*) OVER (PARTITION BY paper_id, key) AS answered"
+                " FROM answers WHERE battery = ? AND backend = ?)"
+                " WHERE ? = 0 OR (newest <= 2 AND answered > 1) ORDER BY id",
+                (battery.fingerprint, self.backend, int(last_two)),
             ).fetchall()
         return [
             (at, Cell(by_id[pid], key, question, answer_from_dict(json.loads(answer)), 0.0, _provenance(provenance)))
