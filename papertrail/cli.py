@@ -118,10 +118,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_rerun(changed) -> None:
+    """Which cells the rerun changed and how, and what differed in engine, extraction, backend or settings."""
+    if changed is None:
+        print("No earlier answers to compare with.")
+        return
+    print(f"Rerun: {len(changed.changes)} of {changed.cells} cells changed")
+    if changed.setup:
+        print("  setup: " + "; ".join(changed.setup))
+    for change in changed.changes:
+        print(f"  {change.after.paper.filename} / {change.after.key}: " + "; ".join(change.differences))
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     """Ingest the folder's PDFs, answer the battery, write CSV/JSON/MD beside --out."""
     from papertrail.answering import Answerer
-    from papertrail.review import BatteryError, ReviewStore, resolve_battery, run, write_exports
+    from papertrail.review import BatteryError, ReviewStore, rerun, resolve_battery, run, write_exports
     from papertrail.review.agreement import LabelError, agreement, format_agreement, label_pairs, read_labels
 
     library = _library(args)
@@ -144,7 +156,11 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(f"[{done}/{total} cells] {message}", file=sys.stderr)
 
     store = ReviewStore.for_settings(library.settings)
-    review = run(library, Answerer(library), list(ids.values()), battery, store, progress)
+    if args.again:
+        review, changed = rerun(library, Answerer(library), list(ids.values()), battery, store, progress)
+        _print_rerun(changed)
+    else:
+        review = run(library, Answerer(library), list(ids.values()), battery, store, progress)
     for path in write_exports(review, Path(args.out)):
         print(f"wrote {path}", file=sys.stderr)
     if labels is not None:
@@ -196,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--papers", required=True)
     p.add_argument("--battery", required=True, help="a built-in battery name or a .txt/.csv file")
     p.add_argument("--out", required=True, help="matrix.csv (JSON and Markdown are written beside it)")
+    p.add_argument(
+        "--again", action="store_true", help="answer every cell anew and print the cells that changed and how"
+    )
     p.add_argument(
         "--labels", help="a CSV of paper, key or question, reported (y/n): prints the tool's agreement with it"
     )

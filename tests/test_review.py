@@ -412,6 +412,11 @@ def test_cli_writes_csv_json_and_markdown_and_reuses_the_index(tmp_path):
     assert _printed_agreement(second.stdout) == _agreement_by_hand(rows, labels)
     assert "6 labelled cells (1 labels match no cell" in second.stdout
 
+    again = subprocess.run([*command, "--again"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "Rerun: 0 of 6 cells changed" in again.stdout and "setup:" not in again.stdout
+    assert review.read_records(out) == rows
+
     missing = subprocess.run(
         [*command[:-4], "--battery", "no such battery", "--out", str(out)],
         cwd=ROOT,
