@@ -620,7 +620,8 @@ def test_labels_are_read_and_matched_by_file_title_key_or_question_text():
 
 def _same_answer(a: review.Cell, b: review.Cell) -> bool:
     def key(c: review.Cell):
-        return (c.reported, " ".join(c.answer.text.split()), c.uncertain, c.pages, round(c.confidence, 3))
+        shown = " ".join(c.answer.text.split()) if c.reported else "not reported"
+        return (c.reported, shown, c.uncertain, c.pages, round(c.confidence, 3))
 
     return key(a) == key(b)
 

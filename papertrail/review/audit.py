@@ -27,21 +27,50 @@ def _pages(pages: Sequence[int]) -> str:
     return ";".join(map(str, pages)) or "-"
 
 
+def _shown(cell: Cell) -> str:
+    """The answer as the matrix shows it ("not reported" hides what was looked for)."""
+    return _flat(cell.answer.text) if cell.reported else NOT_REPORTED
+
+
+def _excerpts(before: str, after: str, width: int = 60) -> tuple[str, str]:
+    """Both texts from a little before where they first differ, so the change is visible."""
+    common = next(
+        (n for n, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), min(len(before), len(after))
+    )
+    start = max(0, common - 15)
+
+    def cut(text: str) -> str:
+        return ("…" if start else "") + text[start : start + width] + ("…" if start + width < len(text) else "")
+
+    return cut(before), cut(after)
+
+
+def _percents(before: float, after: float) -> tuple[str, str]:
+    spec = ".0%" if f"{before:.0%}" != f"{after:.0%}" else ".1%"
+    return format(before, spec), format(after, spec)
+
+
+def _either(flag: bool, yes: str, no: str) -> str:
+    return yes if flag else no
+
+
 def differences(before: Cell, after: Cell) -> list[str]:
     """How a cell's answer changed, in words; empty when it is the same answer."""
     found = []
     if before.reported != after.reported:
         found.append(
-            f"{'reported' if before.reported else NOT_REPORTED} → {'reported' if after.reported else NOT_REPORTED}"
+            f"{_either(before.reported, 'reported', NOT_REPORTED)} → {_either(after.reported, 'reported', NOT_REPORTED)}"
         )
-    if _flat(before.answer.text) != _flat(after.answer.text):
-        found.append(f"answer “{before.short(60)}” → “{after.short(60)}”")
+    if _shown(before) != _shown(after):
+        found.append("answer {} → {}".format(*_excerpts(_shown(before), _shown(after))))
     if before.uncertain != after.uncertain:
-        found.append(f"{'uncertain' if before.uncertain else 'sure'} → {'uncertain' if after.uncertain else 'sure'}")
+        found.append(
+            f"{_either(before.uncertain, 'uncertain', 'sure')} → {_either(after.uncertain, 'uncertain', 'sure')}"
+        )
     if before.pages != after.pages:
         found.append(f"pages {_pages(before.pages)} → {_pages(after.pages)}")
     if round(before.confidence, 3) != round(after.confidence, 3):
-        found.append(f"confidence {before.confidence:.0%} → {after.confidence:.0%}")
+        found.append("confidence {} → {}".format(*_percents(before.confidence, after.confidence)))
     return found
 
 
