@@ -99,6 +99,7 @@ class Verification:
 
     @property
     def shown_answer(self) -> str:
+        """What the decision says the cell should read (the audit log shows it)."""
         if self.decision is Decision.EDITED:
             return self.answer
         if self.decision is Decision.REJECTED:
