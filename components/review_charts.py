@@ -6,12 +6,15 @@ Labels and hover text come from papers, so they are HTML-escaped: Plotly renders
 from __future__ import annotations
 
 import html
+import math
 import textwrap
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
 from components.charts import PRIMARY
 from papertrail.review import NOT_REPORTED, Review, question_coverage
+from papertrail.review.agreement import OVERALL, Agreement
 
 _NOT_REPORTED_COLOR = "#d9736c"
 _LABEL_CHARS = 45
@@ -80,5 +83,72 @@ def coverage_bars(review: Review) -> go.Figure:
         xaxis={"title": {"text": "share of papers reporting it"}, "range": [0, 1], "tickformat": ".0%"},
         yaxis={"autorange": "reversed", "type": "category"},
         showlegend=False,
+    )
+    return figure
+
+
+def _agreement_rows(rows: Sequence[Agreement]) -> list[Agreement]:
+    return [r for r in rows if r.key != OVERALL]
+
+
+def agreement_bars(rows: Sequence[Agreement], reference: str) -> go.Figure:
+    """Per question, the share of cells where the tool and the reference agree on reported / not reported."""
+    per_question = _agreement_rows(rows)
+    figure = go.Figure(
+        go.Bar(
+            x=[r.fraction for r in per_question],
+            y=[r.key for r in per_question],
+            orientation="h",
+            marker_color=PRIMARY,
+            text=[f"{r.agreed}/{r.cells}" for r in per_question],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[
+                f"{html.escape(r.key)}: agreement {r.fraction:.0%}, kappa "
+                + ("n/a" if math.isnan(r.kappa) else f"{r.kappa:.2f}")
+                for r in per_question
+            ],
+            hoverinfo="text",
+        )
+    )
+    figure.update_layout(
+        height=60 + 24 * len(per_question),
+        margin={"l": 10, "r": 40, "t": 10, "b": 40},
+        xaxis={"title": {"text": f"agreement with {html.escape(reference)}"}, "range": [0, 1], "tickformat": ".0%"},
+        yaxis={"autorange": "reversed", "type": "category"},
+        showlegend=False,
+    )
+    return figure
+
+
+def confusion_bars(rows: Sequence[Agreement], first: str, second: str) -> go.Figure:
+    """Per question, the cells split by who says reported: both, only one side, neither."""
+    per_question = _agreement_rows(rows)
+    first, second = html.escape(first), html.escape(second)
+    parts = (
+        ("both say reported", lambda r: r.both, PRIMARY),
+        (f"only {first}", lambda r: r.tool_only, "#e3a33b"),
+        (f"only {second}", lambda r: r.reference_only, _NOT_REPORTED_COLOR),
+        ("both say not reported", lambda r: r.neither, "#9aa5b1"),
+    )
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=name,
+                x=[count(r) for r in per_question],
+                y=[r.key for r in per_question],
+                orientation="h",
+                marker_color=color,
+            )
+            for name, count, color in parts
+        ]
+    )
+    figure.update_layout(
+        barmode="stack",
+        height=90 + 24 * len(per_question),
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        xaxis={"title": {"text": "cells"}},
+        yaxis={"autorange": "reversed", "type": "category"},
+        legend={"orientation": "h", "y": -0.15},
     )
     return figure

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from papertrail.ingest import ingest_files
 from papertrail.settings import Settings, load_settings
 
 
@@ -35,25 +36,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ingest_all(library, pdfs: list[Path]) -> dict[str, str]:
-    """Ingest each file on its own; returns file name -> paper id for those that made it."""
-    from papertrail.library import IngestError
-
-    ids: dict[str, str] = {}
-    for pdf in pdfs:
-        try:
-            result = library.ingest(pdf)
-        except IngestError as err:
-            print(f"{pdf.name}: failed: {err.message}", file=sys.stderr)
-            continue
-        ids[pdf.name] = result.paper.id
-        state = "already in library" if result.duplicate else f"{result.paper.passages} passages"
-        print(f"{pdf.name}: {result.paper.id} ({state})", file=sys.stderr)
-    return ids
+# answering/fit.py still imports the helper by this name.
+_ingest_all = ingest_files
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    ids = _ingest_all(_library(args), [Path(p) for p in args.pdfs])
+    ids = ingest_files(_library(args), [Path(p) for p in args.pdfs])
     return 0 if len(ids) == len(args.pdfs) else 1
 
 
@@ -97,7 +85,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
     papers_dir = Path(args.papers)
     questions = [json.loads(line) for line in Path(args.questions).read_text().splitlines() if line.strip()]
     wanted = sorted({q["paper"] for q in questions})
-    ids = _ingest_all(library, [papers_dir / name for name in wanted])
+    ids = ingest_files(library, [papers_dir / name for name in wanted])
     answerer = Answerer(library)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +104,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from papertrail.answering import Answerer
 
     library = _library(args)
-    ids = _ingest_all(library, [Path(args.pdf)])
+    ids = ingest_files(library, [Path(args.pdf)])
     if not ids:
         return 1
     answer = Answerer(library).ask(args.question, list(ids.values()))
@@ -133,10 +121,57 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_review(args: argparse.Namespace) -> int:
-    from papertrail.review import run_review_cli
+def _print_rerun(changed) -> None:
+    """Which cells the rerun changed and how, and what differed in engine, extraction, backend or settings."""
+    if changed is None:
+        print("No earlier answers to compare with.")
+        return
+    print(f"Rerun: {len(changed.changes)} of {changed.cells} cells changed")
+    if changed.setup:
+        print("  setup: " + "; ".join(changed.setup))
+    for change in changed.changes:
+        print(f"  {change.after.paper.filename} / {change.after.key}: " + "; ".join(change.differences))
 
-    return run_review_cli(_library(args), Path(args.papers), args.battery, Path(args.out))
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Ingest the folder's PDFs, answer the battery, write CSV/JSON/MD beside --out."""
+    from papertrail.answering import Answerer
+    from papertrail.review import BatteryError, ReviewStore, rerun, resolve_battery, run, write_exports
+    from papertrail.review.agreement import LabelError, agreement, format_agreement, label_pairs, read_labels
+
+    library = _library(args)
+    try:
+        battery = resolve_battery(args.battery, library.settings)
+        labels = read_labels(Path(args.labels).read_bytes()) if args.labels else None
+    except (BatteryError, LabelError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    papers_dir = Path(args.papers)
+    pdfs = sorted(p for p in papers_dir.glob("*") if p.suffix.lower() == ".pdf")
+    if not pdfs:
+        print(f"error: no PDF files in {papers_dir}", file=sys.stderr)
+        return 2
+    ids = ingest_files(library, pdfs)
+    if not ids:
+        return 1
+
+    def progress(done: int, total: int, message: str) -> None:
+        print(f"[{done}/{total} cells] {message}", file=sys.stderr)
+
+    store = ReviewStore.for_settings(library.settings)
+    if args.again:
+        review, changed = rerun(library, Answerer(library), list(ids.values()), battery, store, progress)
+        _print_rerun(changed)
+    else:
+        review = run(library, Answerer(library), list(ids.values()), battery, store, progress)
+    for path in write_exports(review, Path(args.out)):
+        print(f"wrote {path}", file=sys.stderr)
+    if labels is not None:
+        matched = label_pairs(review, labels)
+        print(f"Agreement with {args.labels} on reported / not reported: {len(matched.pairs)} labelled cells", end="")
+        print(f" ({len(matched.unmatched)} labels match no cell of the matrix)" if matched.unmatched else "")
+        print(format_agreement(agreement(matched.pairs, battery.keys)))
+    return 0 if len(ids) == len(pdfs) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--papers", required=True)
     p.add_argument("--battery", required=True, help="a built-in battery name or a .txt/.csv file")
     p.add_argument("--out", required=True, help="matrix.csv (JSON and Markdown are written beside it)")
+    p.add_argument(
+        "--again", action="store_true", help="answer every cell anew and print the cells that changed and how"
+    )
+    p.add_argument(
+        "--labels", help="a CSV of paper, key or question, reported (y/n): prints the tool's agreement with it"
+    )
     p.set_defaults(func=cmd_review)
     return parser
 

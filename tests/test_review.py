@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import signal
@@ -32,6 +33,7 @@ class RecordingAnswerer:
 
     def __init__(self, library: Library) -> None:
         self.inner = Answerer(library)
+        self.settings = self.inner.settings
         self.calls: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
 
     def ask(self, question: str, paper_ids: Sequence[str]) -> Answer:
@@ -390,9 +392,29 @@ def test_cli_writes_csv_json_and_markdown_and_reuses_the_index(tmp_path):
     assert json.loads(out.with_suffix(".json").read_text()) == rows
     assert "## Coverage per question" in out.with_suffix(".md").read_text()
 
-    second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "paper,question,reported,answer\n"
+        "a_seabirds.pdf,hardware,y,RTX 3090\n"
+        "a_seabirds.pdf,Where is the source code available (URL)?,n,\n"
+        "b_pollinators.pdf,hardware,n,\n"
+        "b_pollinators.pdf,code_link,y,somewhere\n"
+        "c_bats.pdf,hardware,y,a GPU\n"
+        "c_bats.pdf,code_link,n,\n"
+        "not_here.pdf,hardware,y,\n"
+    )
+    second = subprocess.run(
+        [*command, "--labels", str(labels)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert second.returncode == 0, second.stderr
     assert second.stderr.count("already in library") == 3
+    assert review.read_records(out) == rows
+    assert _printed_agreement(second.stdout) == _agreement_by_hand(rows, labels)
+    assert "6 labelled cells (1 labels match no cell" in second.stdout
+
+    again = subprocess.run([*command, "--again"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "Rerun: 0 of 6 cells changed" in again.stdout and "setup:" not in again.stdout
     assert review.read_records(out) == rows
 
     missing = subprocess.run(
@@ -405,6 +427,35 @@ def test_cli_writes_csv_json_and_markdown_and_reuses_the_index(tmp_path):
     assert missing.returncode == 2 and "No battery or file" in missing.stderr
 
 
+def _printed_agreement(stdout: str) -> dict[str, tuple[int, str, str]]:
+    """question -> (cells, agreement, kappa) as printed by `review --labels`."""
+    table = stdout[stdout.index("question ") :].splitlines()[1:]
+    return {parts[0]: (int(parts[1]), parts[2], parts[3]) for line in table if len(parts := line.split()) >= 4}
+
+
+def _agreement_by_hand(rows: list[dict], labels: Path) -> dict[str, tuple[int, str, str]]:
+    """The same figures from the written matrix and the label file, counted here from scratch."""
+    import csv as csv_module
+
+    key_of = {"Where is the source code available (URL)?": "code_link"}
+    said = {(r["file"], r["key"]): r["answerable"] for r in rows}
+    pairs: dict[str, list[tuple[bool, bool]]] = {}
+    for label in csv_module.DictReader(labels.open()):
+        cell = (label["paper"], key_of.get(label["question"], label["question"]))
+        if cell in said:
+            pairs.setdefault(cell[1], []).append((said[cell], label["reported"] == "y"))
+    pairs["overall"] = [p for key in ("hardware", "code_link") for p in pairs[key]]
+    figures = {}
+    for key, judged in pairs.items():
+        n = len(judged)
+        observed = sum(a == b for a, b in judged) / n
+        tool_yes, label_yes = sum(a for a, _ in judged) / n, sum(b for _, b in judged) / n
+        chance = tool_yes * label_yes + (1 - tool_yes) * (1 - label_yes)
+        kappa = "n/a" if chance == 1 else f"{(observed - chance) / (1 - chance):.3f}"
+        figures[key] = (n, f"{observed:.3f}", kappa)
+    return figures
+
+
 def test_bench_review_reports_seconds_per_cell_and_ratio(library, papers):
     battery = review.make_battery("Bench", [("hardware", "Which GPU was used?"), ("code", "Where is the code (URL)?")])
     figures = review.bench_review(library, [papers["a_seabirds.pdf"].id], battery)
@@ -413,3 +464,209 @@ def test_bench_review_reports_seconds_per_cell_and_ratio(library, papers):
     assert figures["ratio"] == pytest.approx(
         figures["seconds_per_cell"] / figures["single_call_seconds_per_cell"], rel=0.01
     )
+
+
+def test_the_review_engine_imports_neither_the_cli_nor_streamlit():
+    import ast
+
+    for path in sorted((ROOT / "papertrail" / "review").glob("*.py")) + [ROOT / "papertrail" / "ingest.py"]:
+        tree = ast.parse(path.read_text())
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not {m for m in imported if m.startswith(("papertrail.cli", "streamlit"))}, path
+
+
+# -- verification ------------------------------------------------------------------------------------
+
+
+def _verdict_cell(key: str, reported: bool, confidence: float, uncertain: bool = False) -> review.Cell:
+    paper = Paper("0" * 16, "T", "", 5, "0" * 64, "x.pdf", "2024-01-01T00:00:00+00:00")
+    return review.Cell(
+        paper, key, "Q?", Answer("Q?", f"{key} value", Verdict(reported, confidence, uncertain=uncertain))
+    )
+
+
+def test_a_decision_says_what_the_reviewer_judges_reported():
+    yes, no = _verdict_cell("a", True, 0.9), _verdict_cell("b", False, 0.9)
+    assert review.decide(yes, "Ana", "accepted").reported is True
+    assert review.decide(no, "Ana", "accepted").reported is False
+    assert review.decide(yes, "Ana", "rejected").reported is False
+    assert review.decide(no, "Ana", "rejected").reported is True
+    edited = review.decide(no, " Ana ", "edited", note=" n ", answer="  SGD  with momentum ", page=3)
+    assert (edited.reviewer, edited.reported, edited.answer, edited.page, edited.note) == (
+        "Ana",
+        True,
+        "SGD with momentum",
+        3,
+        "n",
+    )
+    assert edited.tool_answer == review.NOT_REPORTED and edited.tool_reported is False
+    accepted = review.decide(yes, "Ana", "accepted", answer="ignored", page=2)
+    assert (accepted.answer, accepted.page) == ("", None)
+
+
+@pytest.mark.parametrize(
+    ("reviewer", "decision", "answer", "page", "message"),
+    [
+        ("", "accepted", "", None, "your name"),
+        ("Ana", "maybe", "", None, "Unknown decision"),
+        ("Ana", "edited", "", 1, "needs your answer"),
+        ("Ana", "edited", "x", None, "Give the page"),
+        ("Ana", "edited", "x", 6, "1 to 5"),
+    ],
+)
+def test_bad_decisions_say_why(reviewer, decision, answer, page, message):
+    with pytest.raises(review.VerificationError, match=message):
+        review.decide(_verdict_cell("a", True, 0.9), reviewer, decision, answer=answer, page=page)
+
+
+def test_the_queue_puts_uncertain_cells_first_then_the_least_confident():
+    cells = [
+        _verdict_cell("sure", True, 0.95),
+        _verdict_cell("shaky", True, 0.4),
+        _verdict_cell("unsure_hi", True, 0.6, uncertain=True),
+        _verdict_cell("unsure_lo", False, 0.5, uncertain=True),
+        _verdict_cell("done", True, 0.1),
+    ]
+    paper = cells[0].paper
+    battery = review.make_battery("B", [(c.key, "Q?") for c in cells])
+    matrix = review.Review(battery, (paper,), {(paper.id, c.key): c for c in cells})
+    decided = {(paper.id, "done"): review.decide(cells[-1], "Ana", "accepted")}
+    assert [c.key for c in review.to_check(matrix, decided)] == ["unsure_lo", "unsure_hi", "shaky", "sure"]
+    later = [(paper.id, "unsure_lo"), (paper.id, "shaky")]
+    assert [c.key for c in review.to_check(matrix, decided, later)] == ["unsure_hi", "sure", "unsure_lo", "shaky"]
+
+
+def test_decisions_are_stored_append_only_and_the_latest_per_reviewer_counts(tmp_path):
+    store = review.ReviewStore(tmp_path / "r.sqlite")
+    cell = _verdict_cell("a", True, 0.9)
+    battery = review.make_battery("B", [("a", "Q?")])
+    for decision in ("accepted", "rejected"):
+        store.add_verification(battery, review.decide(cell, "Ana", decision, note=decision))
+    store.add_verification(battery, review.decide(cell, "Ben", "accepted"))
+    log = store.verifications(battery, [cell.paper.id])
+    assert [(v.reviewer, v.decision.value) for v in log] == [
+        ("Ana", "accepted"),
+        ("Ana", "rejected"),
+        ("Ben", "accepted"),
+    ]
+    assert list(review.disputes(log)) == [(cell.paper.id, "a")]
+    assert review.final_decisions(log) == {}
+    assert store.verifications(review.make_battery("B", [("a", "Another question?")]), [cell.paper.id]) == []
+
+
+# -- agreement ---------------------------------------------------------------------------------------
+
+
+def test_kappa_and_agreement_match_a_hand_worked_example():
+    from papertrail.review.agreement import Pair, agreement, cohen_kappa
+
+    # 50 cells: both say reported 20, only the tool 5, only the reference 10, neither 15.
+    # observed 35/50 = 0.70; tool yes 0.5, reference yes 0.6; chance 0.5*0.6 + 0.5*0.4 = 0.50;
+    # kappa = (0.70 - 0.50) / (1 - 0.50) = 0.40.
+    assert cohen_kappa(20, 5, 10, 15) == pytest.approx(0.40)
+    assert cohen_kappa(10, 0, 0, 10) == pytest.approx(1.0)
+    assert cohen_kappa(0, 5, 5, 0) == pytest.approx(-1.0)
+    assert math.isnan(cohen_kappa(7, 0, 0, 0))  # both constant: kappa is undefined
+    pairs = [Pair("q1", True, True)] * 3 + [Pair("q1", True, False), Pair("q2", False, False), Pair("q2", False, True)]
+    q1, q2, overall = agreement(pairs, ["q1", "q2", "q3"])
+    assert (q1.key, q1.cells, q1.agreed, q1.fraction) == ("q1", 4, 3, 0.75)
+    # q1: the tool always says reported, the reference 3 of 4: chance 1 * 0.75 = 0.75 = observed, kappa 0.
+    assert q1.kappa == pytest.approx(0.0)
+    assert (q2.cells, q2.agreed, q2.kappa) == (2, 1, 0.0)
+    # overall 6 cells: both 3, tool only 1, reference only 1, neither 1: observed 4/6;
+    # tool yes 4/6, reference yes 4/6; chance 16/36 + 4/36 = 20/36; kappa = (24/36 - 20/36) / (16/36) = 0.25.
+    assert (overall.key, overall.cells, overall.both, overall.tool_only, overall.reference_only, overall.neither) == (
+        "overall",
+        6,
+        3,
+        1,
+        1,
+        1,
+    )
+    assert overall.kappa == pytest.approx(0.25)
+
+
+def test_labels_are_read_and_matched_by_file_title_key_or_question_text():
+    from papertrail.review.agreement import LabelError, label_pairs, read_labels
+
+    cell = _verdict_cell("gpu", True, 0.9)
+    battery = review.make_battery("B", [("gpu", "Which GPU  was used?")])
+    matrix = review.Review(battery, (cell.paper,), {(cell.paper.id, "gpu"): cell})
+    labels = read_labels(
+        "\ufeffPaper,Question,Reported,Answer\n"
+        "X.PDF,gpu,y,A100\n"
+        "T,which gpu was used?,no,\n"
+        "0000000000000000,gpu,yes,\n"
+        "other.pdf,gpu,y,\n"
+        "x.pdf,seeds,n,\n"
+    )
+    assert labels[0].answer == "A100" and labels[1].reported is False
+    matched = label_pairs(matrix, labels)
+    assert [(p.key, p.tool, p.reference) for p in matched.pairs] == [
+        ("gpu", True, True),
+        ("gpu", True, False),
+        ("gpu", True, True),
+    ]
+    assert [label.paper for label in matched.unmatched] == ["other.pdf", "x.pdf"]
+    with pytest.raises(LabelError, match="Row 2: reported must be y or n"):
+        read_labels("paper,key,reported\nx.pdf,gpu,maybe\n")
+    with pytest.raises(LabelError, match="header"):
+        read_labels("paper,reported\nx.pdf,y\n")
+
+
+# -- reruns and the audit log ------------------------------------------------------------------------
+
+
+def _same_answer(a: review.Cell, b: review.Cell) -> bool:
+    def key(c: review.Cell):
+        shown = " ".join(c.answer.text.split()) if c.reported else "not reported"
+        return (c.reported, shown, c.uncertain, c.pages, round(c.confidence, 3))
+
+    return key(a) == key(b)
+
+
+def test_a_rerun_after_a_settings_change_lists_exactly_the_cells_that_changed(library, papers, tmp_path):
+    from papertrail.review.audit import audit_csv, audit_events, audit_json, latest_rerun
+    from papertrail.review.provenance import settings_fingerprint
+
+    store = review.ReviewStore(tmp_path / "rerun.sqlite")
+    ids = [papers[n].id for n in sorted(papers)]
+    first = review.run(library, Answerer(library), ids, CHECKLIST, store)
+    assert latest_rerun(store, first) is None
+    cell = first.ordered()[0]
+    assert cell.provenance.settings == settings_fingerprint(library.settings)
+    assert cell.provenance.engine.startswith("answering-") and cell.provenance.backend == "extractive"
+    assert cell.provenance.extraction.startswith("pdf-")
+
+    shallow = library.settings.model_copy(update={"retrieval_depth": 2})
+    second, rerun = review.rerun(library, Answerer(library, shallow), ids, CHECKLIST, store)
+    expected = {k for k, c in second.cells.items() if not _same_answer(first.cells[k], c)}
+    assert expected, "a retrieval depth of 2 should change some answers"
+    assert len(expected) < len(second.cells)
+    assert rerun.cells == len(second.cells)
+    assert {(c.after.paper.id, c.after.key) for c in rerun.changes} == expected
+    assert all(c.differences for c in rerun.changes)
+    assert rerun.setup == [f"settings {settings_fingerprint(library.settings)} → {settings_fingerprint(shallow)}"]
+    assert {c.provenance.settings for c in second.ordered()} == {settings_fingerprint(shallow)}
+
+    _, unchanged = review.rerun(library, Answerer(library, shallow), ids, CHECKLIST, store)
+    assert (unchanged.changes, unchanged.setup) == ([], [])
+
+    decided = second.ordered()[0]
+    store.add_verification(CHECKLIST, review.decide(decided, "Ana", "rejected", note="=SUM(A1)"))
+    events = audit_events(store, second)
+    machine = [e for e in events if e["kind"] == "answered"]
+    assert len(machine) == 3 * len(second.cells)
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    human = events[-1]
+    assert (human["actor"], human["kind"], human["decision"], human["key"]) == (
+        "Ana",
+        "checked",
+        "rejected",
+        decided.key,
+    )
+    assert json.loads(audit_json(events)) == events
+    text = audit_csv(events)
+    assert text.splitlines()[0].startswith("at,actor,kind,paper_id")
+    assert len(text.splitlines()) == len(events) + 1 and "'=SUM(A1)" in text

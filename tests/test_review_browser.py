@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -45,7 +46,7 @@ def _wait_idle(page) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
+def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A library of the three generated papers (ingested by the CLI) and the app serving it."""
     tmp = tmp_path_factory.mktemp("review-browser")
     data_dir = tmp / "data"
@@ -69,26 +70,34 @@ def server(tmp_path_factory) -> Iterator[str]:
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_healthy(url, proc)
-        yield url
+        yield url, data_dir
     finally:
         stop(proc, 20)
         log.close()
 
 
+def _open_review(page, url: str) -> None:
+    from playwright.sync_api import expect
+
+    # Through the app's navigation: a direct /review URL would run the page without app.py.
+    page.goto(url)
+    page.get_by_test_id("stSidebarNav").get_by_text("Review").click()
+    expect(page.get_by_role("heading", name="Review")).to_be_visible(timeout=120_000)
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=CHECKS.name).click()
+    _wait_idle(page)
+
+
 def test_review_page_runs_a_battery_and_shows_a_cells_evidence(server):
     from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1700})
-        # Through the app's navigation: a direct /review URL would run the page without app.py.
-        page.goto(server)
-        page.get_by_test_id("stSidebarNav").get_by_text("Review").click()
-        expect(page.get_by_role("heading", name="Review")).to_be_visible(timeout=120_000)
-
-        page.get_by_test_id("stSelectbox").first.click()
-        page.get_by_role("option", name=CHECKS.name).click()
+        _open_review(page, url)
         page.get_by_role("button", name="Answer 12 open cells").click()
         expect(page.get_by_role("button", name="All cells answered")).to_be_visible(timeout=300_000)
         grid = page.get_by_test_id("stDataFrame")
@@ -128,3 +137,61 @@ def test_review_page_runs_a_battery_and_shows_a_cells_evidence(server):
         assert exported.startswith(",".join(review.EXPORT_FIELDS)) and "RTX 3090" in exported
         browser.close()
     assert (ARTIFACTS / "review-2-evidence.png").stat().st_size > 0
+
+
+def _expect_queue_shows(queue_cell, cell: review.Cell) -> None:
+    """The queue's header ("**title** · `key`") names this cell."""
+    from playwright.sync_api import expect
+
+    expect(queue_cell.locator("strong", has_text=cell.paper.title).first).to_be_visible(timeout=60_000)
+    expect(queue_cell.locator("code").filter(has_text=re.compile(f"^{re.escape(cell.key)}$")).first).to_be_visible()
+
+
+def test_cells_are_checked_from_the_queue_with_the_keyboard(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    from papertrail.review.verify import to_check
+
+    url, data_dir = server
+    settings = load_settings(data_dir=data_dir)
+    store = review.ReviewStore.for_settings(settings)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1700})
+        _open_review(page, url)
+        answer = page.get_by_role("button", name="Answer 12 open cells")
+        if answer.count():  # this test also runs alone
+            answer.click()
+        expect(page.get_by_role("button", name="All cells answered")).to_be_visible(timeout=300_000)
+
+        from papertrail.library import Library
+
+        library = Library(settings)
+        ids = [p.id for p in library.papers()]
+        queue = to_check(review.load_review(library, ids, CHECKS, store), {})
+        reviewer = page.get_by_role("textbox", name="Reviewer")
+        reviewer.fill("Ana")
+        reviewer.press("Enter")
+        _wait_idle(page)
+        page.get_by_role("tab", name="To check").click()
+        cell = page.locator(".st-key-review-queue-cell")
+        _expect_queue_shows(cell, queue[0])
+        expect(page.get_by_text("12 cells to check")).to_be_visible()
+        expect(cell.get_by_test_id("stImage").locator("img")).to_be_visible(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "review-4-queue.png"), full_page=True)
+
+        for key, shown_next, count in (("a", queue[1], 11), ("n", queue[2], 11), ("x", queue[3], 10)):
+            _wait_idle(page)
+            page.get_by_role("heading", name="Review").click()  # keys go to the page, not to a text box
+            page.keyboard.press(key)
+            expect(page.get_by_text(f"{count} cells to check")).to_be_visible(timeout=60_000)
+            _expect_queue_shows(cell, shown_next)
+        page.screenshot(path=str(ARTIFACTS / "review-5-checked.png"), full_page=True)
+        browser.close()
+
+    log = store.verifications(CHECKS, ids)
+    assert [(v.reviewer, v.paper_id, v.key, v.decision) for v in log] == [
+        ("Ana", queue[0].paper.id, queue[0].key, review.Decision.ACCEPTED),
+        ("Ana", queue[2].paper.id, queue[2].key, review.Decision.REJECTED),
+    ]
