@@ -36,10 +36,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-# answering/fit.py still imports the helper by this name.
-_ingest_all = ingest_files
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     ids = ingest_files(_library(args), [Path(p) for p in args.pdfs])
     return 0 if len(ids) == len(args.pdfs) else 1

@@ -106,7 +106,7 @@ def supports(sentence_text: str, pages: Sequence[int], gold: dict) -> bool:
 
 def gather(shared: Path, data_dir: Path) -> tuple[list[Item], Answerer]:
     """Ingest the labelled sets' papers and gather every question's candidates (one batch per paper)."""
-    from papertrail.cli import _ingest_all
+    from papertrail.ingest import ingest_files
     from papertrail.library import Library
     from papertrail.settings import load_settings
 
@@ -115,7 +115,7 @@ def gather(shared: Path, data_dir: Path) -> tuple[list[Item], Answerer]:
     items: list[Item] = []
     for name, questions_file, papers_dir in SETS:
         golds = [json.loads(line) for line in (shared / questions_file).read_text().splitlines() if line.strip()]
-        ids = _ingest_all(library, [shared / papers_dir / p for p in sorted({g["paper"] for g in golds})])
+        ids = ingest_files(library, [shared / papers_dir / p for p in sorted({g["paper"] for g in golds})])
         for paper in sorted(ids):
             mine = [g for g in golds if g["paper"] == paper]
             for gold, g in zip(mine, answerer.gather([x["question"] for x in mine], [ids[paper]]), strict=True):
