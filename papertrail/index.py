@@ -1,4 +1,4 @@
-"""The search index: LlamaIndex over a Chroma collection (vectors) plus BM25 (words).
+"""The search index: LlamaIndex over a Chroma collection (vectors) plus SQLite FTS5 (words, papertrail/lexical.py).
 
 Chroma is embedded (PersistentClient under the data dir) by default and a server when
 PAPERTRAIL_CHROMA_URL is set, so several app replicas can share one collection.
@@ -6,10 +6,9 @@ PAPERTRAIL_CHROMA_URL is set, so several app replicas can share one collection.
 
 from __future__ import annotations
 
-import re
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from urllib.parse import urlparse
 
 import chromadb
@@ -19,24 +18,14 @@ from llama_index.core import StorageContext, VectorStoreIndex
 from llama_index.core.schema import MetadataMode, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
-from rank_bm25 import BM25Okapi
 
+from papertrail import lexical
 from papertrail.embedding import MiniLMEmbedding
 from papertrail.models import Passage
 from papertrail.settings import Settings
 
 # LlamaIndex otherwise reaches for OpenAI; we never want an implicit network call.
 LlamaSettings.llm = None
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
-_STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from has have how in is it its of on or that the this to was were"
-    " what when where which who why with".split()
-)
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens for BM25; stopwords dropped so question phrasing does not dominate."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
 
 
 def _chroma_client(settings: Settings) -> chromadb.ClientAPI:
@@ -74,7 +63,7 @@ def _node(passage: Passage, embedding: list[float] | None) -> TextNode:
 
 
 class PassageIndex:
-    """Vectors in Chroma via LlamaIndex; BM25 built on demand from the registry's passages."""
+    """Vectors in Chroma via LlamaIndex; words in the registry's FTS5 table (written by the Library)."""
 
     def __init__(self, settings: Settings, embed_model: MiniLMEmbedding) -> None:
         self.settings = settings
@@ -87,7 +76,7 @@ class PassageIndex:
             embed_model=embed_model,
             storage_context=StorageContext.from_defaults(vector_store=self._store),
         )
-        self._bm25_lock = threading.Lock()
+        self._local = threading.local()
 
     def embed_passages(
         self, passages: Sequence[Passage], progress: Callable[[float], None] | None = None
@@ -132,20 +121,17 @@ class PassageIndex:
         return [(hit.node.node_id, float(hit.score or 0.0)) for hit in retriever.retrieve(bundle)]
 
     def bm25_search(self, query: str, passages: Sequence[Passage], k: int) -> list[tuple[str, float]]:
-        """(passage id, BM25 score) best first over the given passages (one paper or several)."""
-        if not passages:
-            return []
-        bm25 = self._bm25(tuple(p.id for p in passages), tuple(p.text for p in passages))
-        scores = bm25.get_scores(tokenize(query))
-        ranked = sorted(range(len(passages)), key=lambda i: -scores[i])[:k]
-        return [(passages[i].id, float(scores[i])) for i in ranked if scores[i] > 0]
+        """(passage id, BM25 score) best first over the papers of the given passages (one paper or several)."""
+        return self.lexical_search(query, sorted({p.paper_id for p in passages}), k)
 
-    def _bm25(self, ids: tuple[str, ...], texts: tuple[str, ...]) -> BM25Okapi:
-        with self._bm25_lock:
-            return _build_bm25(ids, texts)
+    def lexical_search(self, query: str, paper_ids: Sequence[str] | None, k: int) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) best first over the given papers, or the whole library when None."""
+        return lexical.search(self._registry(), query, paper_ids, k)
 
-
-@lru_cache(maxsize=32)
-def _build_bm25(ids: tuple[str, ...], texts: tuple[str, ...]) -> BM25Okapi:
-    # Keyed by ids and texts so a re-ingested or deleted paper never reuses a stale index.
-    return BM25Okapi([tokenize(t) or ["_"] for t in texts])
+    def _registry(self) -> sqlite3.Connection:
+        # One read connection per thread (Streamlit serves sessions on threads).
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.settings.registry_path, timeout=60, isolation_level=None)
+            self._local.conn = conn
+        return conn

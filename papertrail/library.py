@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from papertrail import lexical
 from papertrail.embedding import MiniLMEmbedding
 from papertrail.index import PassageIndex
 from papertrail.models import Paper, Passage, PassageKind
@@ -100,6 +101,7 @@ class Library:
         self._local = threading.local()
         with closing(sqlite3.connect(self.settings.registry_path, timeout=60)) as conn:
             conn.executescript(_SCHEMA)  # executescript manages its own transaction
+        self._ensure_lexical_index()
         self.recover()
 
     # -- storage -------------------------------------------------------------------------------
@@ -122,6 +124,18 @@ class Library:
             raise
         conn.execute("COMMIT")
 
+    def _ensure_lexical_index(self) -> None:
+        """Create the FTS5 table; a registry from before it existed gets its passages indexed, atomically."""
+        with self._db() as db:
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (lexical.TABLE,)).fetchone():
+                return
+            db.execute(lexical.SCHEMA)
+            db.create_function("lexical_terms", 1, lambda text: " ".join(lexical.tokenize(text or "")))
+            db.execute(
+                f"INSERT INTO {lexical.TABLE} (terms, paper_id, ordinal)"  # noqa: S608
+                " SELECT lexical_terms(text), paper_id, ordinal FROM passages"
+            )
+
     def recover(self) -> list[str]:
         """Remove papers left half-written by a killed ingest or delete; returns their ids."""
         with self._db() as db:
@@ -136,6 +150,7 @@ class Library:
         self._pdf_file(paper_id).unlink(missing_ok=True)
         with self._db() as db:
             db.execute("DELETE FROM passages WHERE paper_id = ?", (paper_id,))
+            lexical.delete_paper(db, paper_id)
             db.execute("DELETE FROM papers WHERE id = ?", (paper_id,))
 
     def _pdf_file(self, paper_id: str) -> Path:
@@ -199,6 +214,7 @@ class Library:
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(p.paper_id, p.ordinal, p.page, p.section, str(p.kind), p.text, p.words_json()) for p in passages],
                 )
+                lexical.add_passages(db, passages)
                 db.execute("UPDATE papers SET status = 'ready', owner = NULL WHERE id = ?", (paper_id,))
         except BaseException:
             self._purge(paper_id)
