@@ -37,24 +37,38 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def _ingest_all(library, pdfs: list[Path]) -> dict[str, str]:
     """Ingest each file on its own; returns file name -> paper id for those that made it."""
-    from papertrail.library import IngestError
+    return _ingest_paths(library, pdfs)[0]
+
+
+def _ingest_paths(library, paths: list[Path]) -> tuple[dict[str, str], list[str]]:
+    """Ingest each file on its own (a folder or zip: every PDF in it), reporting each on stderr.
+    Returns (file name -> paper id for those in the library, names of the files that failed)."""
+    from papertrail.library import IngestError, pdf_sources
 
     ids: dict[str, str] = {}
-    for pdf in pdfs:
-        try:
-            result = library.ingest(pdf)
-        except IngestError as err:
-            print(f"{pdf.name}: failed: {err.message}", file=sys.stderr)
-            continue
-        ids[pdf.name] = result.paper.id
-        state = "already in library" if result.duplicate else f"{result.paper.passages} passages"
-        print(f"{pdf.name}: {result.paper.id} ({state})", file=sys.stderr)
-    return ids
+    failed: list[str] = []
+    for path in paths:
+        for name, source in pdf_sources(path, library.settings.max_file_mb):
+            try:
+                if isinstance(source, IngestError):
+                    raise source
+                result = library.ingest(source, filename=name)
+            except IngestError as err:
+                print(f"{name}: failed: {err.message}", file=sys.stderr)
+                failed.append(name)
+                continue
+            ids[name] = result.paper.id
+            state = "already in library" if result.duplicate else f"{result.paper.passages} passages"
+            print(f"{name}: {result.paper.id} ({state})", file=sys.stderr)
+    return ids, failed
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    ids = _ingest_all(_library(args), [Path(p) for p in args.pdfs])
-    return 0 if len(ids) == len(args.pdfs) else 1
+    """PDFs, folders (every PDF and zip under them) and zips; exit 1 if any file failed or none was found."""
+    ids, failed = _ingest_paths(_library(args), [Path(p) for p in args.pdfs])
+    if not ids and not failed:
+        print("no PDF found", file=sys.stderr)
+    return 0 if ids and not failed else 1
 
 
 def cmd_papers(args: argparse.Namespace) -> int:
@@ -110,6 +124,11 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    if args.library:
+        return _ask_library(args)
+    if not args.pdf:
+        print("error: give a PDF to ask about, or --library to ask the whole library", file=sys.stderr)
+        return 2
     from papertrail.answering import Answerer
 
     library = _library(args)
@@ -127,6 +146,44 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"  - {reason}")
     for ev in answer.evidence:
         print(f"[p.{ev.page}, score {ev.score:.2f}] {ev.text}")
+    return 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _ask_library(args: argparse.Namespace) -> int:
+    """One line per paper that answers, best first: file, page, confidence, answer; then the count that do not."""
+    from papertrail.library_questions import ask_library
+
+    result = ask_library(_library(args), args.question, args.top)
+    for item in result.answering:
+        verdict = item.answer.verdict
+        page = f"p. {item.answer.evidence[0].page}" if item.answer.evidence else "p. ?"
+        flag = " UNCERTAIN" if verdict.uncertain else ""
+        print(f"{item.paper.filename}\t{page}\t{verdict.confidence:.2f}{flag}\t{_one_line(item.answer.text)}")
+    print(
+        f"{result.not_answering} papers judged not to answer"
+        f" ({result.papers_read} closest papers read, {len(result.answering)} answer)"
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Matching passages across the library: file, page, then the passage with matched words in [brackets]."""
+    from papertrail.library_questions import search_passages
+
+    hits = search_passages(_library(args), args.query, args.top)
+    for hit in hits:
+        text, marked, cut = hit.passage.text, [], 0
+        for start, end in hit.spans:
+            marked += [text[cut:start], "[", text[start:end], "]"]
+            cut = end
+        marked.append(text[cut:])
+        print(f"{hit.paper.filename}\tp. {hit.passage.page}\t{hit.score:.2f}\t{_one_line(''.join(marked))}")
+    if not hits:
+        print("no passage matches", file=sys.stderr)
     return 0
 
 
@@ -151,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pdf")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("ingest", parents=[common], help="add PDFs to the library")
+    p = sub.add_parser("ingest", parents=[common], help="add PDFs, folders of PDFs or zips to the library")
     p.add_argument("pdfs", nargs="+")
     p.set_defaults(func=cmd_ingest)
 
@@ -168,10 +225,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_answer)
 
-    p = sub.add_parser("ask", parents=[common], help="ask one question about one PDF")
-    p.add_argument("pdf")
+    p = sub.add_parser("ask", parents=[common], help="ask one question about one PDF, or the whole library")
+    p.add_argument("pdf", nargs="?", help="the PDF (added to the library first); omit with --library")
     p.add_argument("question")
+    p.add_argument("--library", action="store_true", help="ask every paper in the library; prints those that answer")
+    p.add_argument("--top", type=int, default=None, help="with --library: how many closest papers to read (default 6)")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("search", parents=[common], help="list passages matching words, across the library")
+    p.add_argument("query")
+    p.add_argument("--top", type=int, default=20, help="how many passages (default 20)")
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("review", parents=[common], help="run a question battery across the papers in a folder")
     p.add_argument("--papers", required=True)

@@ -15,6 +15,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core import StorageContext, VectorStoreIndex
+from llama_index.core.llms.mock import MockLLM
 from llama_index.core.schema import MetadataMode, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -24,8 +25,9 @@ from papertrail.embedding import MiniLMEmbedding
 from papertrail.models import Passage
 from papertrail.settings import Settings
 
-# LlamaIndex otherwise reaches for OpenAI; we never want an implicit network call.
-LlamaSettings.llm = None
+# LlamaIndex otherwise reaches for OpenAI; we never want an implicit network call. MockLLM directly, not
+# None: None prints a notice to stdout, which is the CLI's output.
+LlamaSettings.llm = MockLLM()
 
 
 def _chroma_client(settings: Settings) -> chromadb.ClientAPI:
@@ -107,15 +109,17 @@ class PassageIndex:
         return {str(m["paper_id"]) for m in metadatas}
 
     def vector_search(
-        self, query: str, paper_ids: Sequence[str], k: int, embedding: Sequence[float] | None = None
+        self, query: str, paper_ids: Sequence[str] | None, k: int, embedding: Sequence[float] | None = None
     ) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity) best first, restricted to the given papers (embedding: the
-        query's vector when the caller has it already)."""
-        if not paper_ids:
+        """(passage id, cosine similarity) best first, restricted to the given papers or over the whole
+        library when None (embedding: the query's vector when the caller has it already)."""
+        if paper_ids is not None and not paper_ids:
             return []
-        filters = MetadataFilters(
-            filters=[MetadataFilter(key="paper_id", value=list(paper_ids), operator=FilterOperator.IN)]
-        )
+        filters = None
+        if paper_ids is not None:
+            filters = MetadataFilters(
+                filters=[MetadataFilter(key="paper_id", value=list(paper_ids), operator=FilterOperator.IN)]
+            )
         retriever = self._index.as_retriever(similarity_top_k=k, filters=filters)
         bundle = QueryBundle(query, embedding=list(map(float, embedding)) if embedding is not None else None)
         return [(hit.node.node_id, float(hit.score or 0.0)) for hit in retriever.retrieve(bundle)]

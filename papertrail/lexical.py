@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from papertrail.models import Passage
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
+_TOKEN_ANY_CASE = re.compile(_TOKEN.pattern, re.IGNORECASE)  # offsets into the original text
 _STOPWORDS = frozenset(
     "a an and are as at be by did do does for from has have how in is it its of on or that the this to was were"
     " what when where which who why with".split()
@@ -71,3 +72,9 @@ def search(db: sqlite3.Connection, query: str, paper_ids: Sequence[str] | None, 
     ).fetchall()
     # FTS5's bm25() is negative, lower is better; callers read higher as better.
     return [(f"{paper_id}:{ordinal}", -float(score)) for paper_id, ordinal, score in rows]
+
+
+def term_spans(text: str, query: str) -> tuple[tuple[int, int], ...]:
+    """Where the query's (non-stopword) tokens occur in text, as (start, end): what a search highlights."""
+    terms = set(tokenize(query))
+    return tuple((m.start(), m.end()) for m in _TOKEN_ANY_CASE.finditer(text) if m.group().lower() in terms)

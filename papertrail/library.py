@@ -13,6 +13,7 @@ import os
 import socket
 import sqlite3
 import threading
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -60,6 +61,35 @@ class IngestResult:
     duplicate: bool  # the same file (by content) was already in the library
 
 
+def pdf_sources(path: Path, max_file_mb: int) -> Iterator[tuple[str, Path | bytes | IngestError]]:
+    """The PDFs a path stands for, as (file name, path or bytes): a PDF, every PDF and zip under a
+    folder, or every PDF inside a zip (read one member at a time). A file that cannot be read comes
+    as an IngestError in place of its content, so it fails alone and the others still go in."""
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and child.suffix.lower() in (".pdf", ".zip"):
+                yield from pdf_sources(child, max_file_mb)
+        return
+    if path.suffix.lower() != ".zip":
+        yield path.name, path
+        return
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        yield path.name, IngestError("bad_zip", f"{path.name} is not a readable zip file.", path.name)
+        return
+    with archive:
+        for member in archive.infolist():
+            name = Path(member.filename).name
+            if member.is_dir() or not name.lower().endswith(".pdf") or name.startswith("."):
+                continue
+            if member.file_size > max_file_mb * 1024 * 1024:  # never inflated
+                message = f"{name} in {path.name} is over the {max_file_mb} MB limit (PAPERTRAIL_MAX_FILE_MB)."
+                yield name, IngestError("too_large", message, name)
+                continue
+            yield name, archive.read(member)
+
+
 def _owner_tag() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -89,6 +119,18 @@ def _paper_from_row(row: sqlite3.Row) -> Paper:
         added_at=row["added_at"],
         passages=row["passages"],
         warnings=tuple(json.loads(row["warnings"] or "[]")),
+    )
+
+
+def _passage_from_row(r: sqlite3.Row) -> Passage:
+    return Passage(
+        paper_id=r["paper_id"],
+        ordinal=r["ordinal"],
+        text=r["text"],
+        page=r["page"],
+        section=r["section"],
+        kind=PassageKind(r["kind"]),
+        words=Passage.words_from_json(r["words"]),
     )
 
 
@@ -250,6 +292,10 @@ class Library:
             rows = db.execute("SELECT * FROM papers WHERE status = 'ready' ORDER BY added_at, title").fetchall()
         return [_paper_from_row(r) for r in rows]
 
+    def paper_count(self) -> int:
+        with self._db() as db:
+            return db.execute("SELECT COUNT(*) FROM papers WHERE status = 'ready'").fetchone()[0]
+
     def paper(self, paper_id: str) -> Paper | None:
         with self._db() as db:
             row = db.execute("SELECT * FROM papers WHERE id = ? AND status = 'ready'", (paper_id,)).fetchone()
@@ -271,18 +317,21 @@ class Library:
                 f"SELECT * FROM passages WHERE paper_id IN ({marks}) ORDER BY paper_id, ordinal",  # noqa: S608
                 ids,
             ).fetchall()
-        return [
-            Passage(
-                paper_id=r["paper_id"],
-                ordinal=r["ordinal"],
-                text=r["text"],
-                page=r["page"],
-                section=r["section"],
-                kind=PassageKind(r["kind"]),
-                words=Passage.words_from_json(r["words"]),
-            )
-            for r in rows
-        ]
+        return [_passage_from_row(r) for r in rows]
+
+    def passages_by_id(self, passage_ids: Sequence[str]) -> list[Passage]:
+        """The passages with these ids ("paper:ordinal"), in the order given; unknown ids are skipped."""
+        keys = [(pid.rpartition(":")[0], int(pid.rpartition(":")[2])) for pid in passage_ids]
+        if not keys:
+            return []
+        values = ",".join("(?, ?)" for _ in keys)
+        with self._db() as db:
+            rows = db.execute(
+                f"SELECT * FROM passages WHERE (paper_id, ordinal) IN (VALUES {values})",  # noqa: S608
+                [x for key in keys for x in key],
+            ).fetchall()
+        found = {(r["paper_id"], r["ordinal"]): _passage_from_row(r) for r in rows}
+        return [found[key] for key in keys if key in found]
 
     def pdf_path(self, paper_id: str) -> Path:
         return self._pdf_file(paper_id)

@@ -163,3 +163,29 @@ class Answer:
     @property
     def answerable(self) -> bool:
         return self.verdict.answerable
+
+
+@dataclass(frozen=True, slots=True)
+class PaperAnswer:
+    """One paper's answer to a question asked of the whole library."""
+
+    paper: Paper
+    answer: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryAnswer:
+    question: str
+    answering: tuple[PaperAnswer, ...]  # the papers that answer, best first
+    not_answering: int  # papers judged not to answer: read and found wanting, or no passage close enough to read
+    papers_read: int  # candidate papers the engine read
+
+
+@dataclass(frozen=True, slots=True)
+class PassageHit:
+    """A passage matching a library search; spans are the matched words' (start, end) in its text."""
+
+    paper: Paper
+    passage: Passage
+    score: float
+    spans: tuple[tuple[int, int], ...]
