@@ -16,7 +16,7 @@ import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -223,6 +223,40 @@ class Library:
         if not passages:
             raise IngestError("no_text", "No readable text was found in this PDF.", filename)
 
+        meta = (extracted.title, extracted.authors, extracted.pages, extracted.warnings)
+        return self._store(data, filename, meta, passages, None, report)
+
+    def ingest_passages(
+        self,
+        data: bytes,
+        filename: str,
+        meta: tuple[str, str, int, Sequence[str]],
+        passages: Sequence[Passage],
+        vectors: Sequence[list[float]],
+    ) -> IngestResult:
+        """Add a paper extracted and embedded elsewhere (an import; the scale benchmark): the same registry,
+        indexes and atomicity as ingest, without reading or embedding again. meta: title, authors, pages,
+        warnings; the passages are re-stamped with the id of `data`."""
+        paper_id = hashlib.sha256(data).hexdigest()[:16]
+        existing = self.paper(paper_id)
+        if existing is not None:
+            return IngestResult(existing, duplicate=True)
+        passages = [replace(p, paper_id=paper_id) for p in passages]
+        return self._store(data, filename, meta, passages, vectors, lambda stage, fraction: None)
+
+    def _store(
+        self,
+        data: bytes,
+        filename: str,
+        meta: tuple[str, str, int, Sequence[str]],
+        passages: Sequence[Passage],
+        vectors: Sequence[list[float]] | None,
+        report: Progress,
+    ) -> IngestResult:
+        """Register the paper as pending, embed (unless given vectors), index, then flip it to ready."""
+        sha = hashlib.sha256(data).hexdigest()
+        paper_id = sha[:16]
+        title, authors, pages, warnings = meta
         with self._db() as db:
             if db.execute("SELECT 1 FROM papers WHERE id = ?", (paper_id,)).fetchone():
                 # Another session finished the same file while we extracted it.
@@ -233,18 +267,19 @@ class Library:
                 (
                     paper_id,
                     sha,
-                    extracted.title,
-                    extracted.authors,
-                    extracted.pages,
+                    title,
+                    authors,
+                    pages,
                     filename,
                     datetime.now(UTC).isoformat(timespec="seconds"),
                     len(passages),
-                    json.dumps(extracted.warnings),
+                    json.dumps(list(warnings)),
                     _owner_tag(),
                 ),
             )
         try:
-            vectors = self.index.embed_passages(passages, lambda f: report("embed", f))
+            if vectors is None:
+                vectors = self.index.embed_passages(passages, lambda f: report("embed", f))
             report("index", 0.0)
             tmp = self._pdf_file(paper_id).with_suffix(".tmp")
             tmp.write_bytes(data)

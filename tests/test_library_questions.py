@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from papertrail.library_questions import ask_library, candidate_papers, search_passages
-from tests.conftest import ANSWERABLE_QUESTION, CHAT_PAPER_SECTIONS, CHAT_PAPER_TITLE
+from tests.conftest import ANSWERABLE_QUESTION, CHAT_PAPER_SECTIONS, CHAT_PAPER_TITLE, open_app, rendered_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,3 +109,28 @@ def test_cli_ingests_a_folder_then_asks_and_searches_the_library(papers_dir, tmp
 def test_cli_ask_without_a_pdf_or_library_says_what_to_give(tmp_path):
     done = _cli(tmp_path / "empty", "ask", "How many epochs?")
     assert done.returncode == 2 and "--library" in done.stderr
+
+
+def test_chat_all_papers_scope_ranks_the_papers_that_answer_with_their_evidence(filled):
+    at = open_app("pages/chat.py")
+    at.segmented_control(key="chat-scope").set_value("All papers").run()
+    at.chat_input[0].set_value(ANSWERABLE_QUESTION).run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = rendered_text(at)
+    assert "**2 papers answer**; 1 paper judged not to answer" in text
+    titles = [m.value for m in at.markdown if m.value.startswith(("**1. ", "**2. "))]
+    assert len(titles) == 2 and {t.split(" · ")[1] for t in titles} == {"keyword\\_spotting.pdf", "bird\\_songs.pdf"}
+    assert "50 epochs" in text and "30 epochs" in text
+    # Each answer quotes its evidence and offers its page with the words highlighted.
+    assert sum(m.value.startswith("> ") for m in at.markdown) == 2
+    assert len(at.expander) == 2 and len(at.get("image")) == 2
+
+
+def test_chat_search_scope_lists_passages_with_the_words_highlighted(filled):
+    at = open_app("pages/chat.py")
+    at.segmented_control(key="chat-scope").set_value("Search").run()
+    at.text_input(key="library-search").set_value("spruce crowns").run()
+    assert not at.exception, [e.value for e in at.exception]
+    heads = [m.value for m in at.markdown if "page 1" in m.value]
+    assert heads and all("bark\\_beetles.pdf" in h for h in heads)
+    assert any(":orange-background[spruce]" in m.value for m in at.markdown)
