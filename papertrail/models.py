@@ -111,6 +111,7 @@ class Paper:
     added_at: str  # ISO 8601, UTC
     passages: int = 0
     warnings: tuple[str, ...] = ()
+    year: int | None = None  # the year most named on the first page (publication year, usually)
 
 
 @dataclass(frozen=True, slots=True)
