@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pdf", nargs="?", help="the PDF (added to the library first); omit with --library")
     p.add_argument("question")
     p.add_argument("--library", action="store_true", help="ask every paper in the library; prints those that answer")
-    p.add_argument("--top", type=int, default=None, help="with --library: how many closest papers to read (default 6)")
+    p.add_argument("--top", type=int, default=None, help="with --library: how many closest papers to read (default 4)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("search", parents=[common], help="list passages matching words, across the library")

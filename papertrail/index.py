@@ -51,7 +51,8 @@ def _node(passage: Passage, embedding: list[float] | None) -> TextNode:
         "page": passage.page,
         "section": passage.section,
         "kind": str(passage.kind),
-        "words": passage.words_json(),  # Chroma metadata is flat: rectangles travel as JSON
+        # No word rectangles: the registry holds them, and searches read only ids and scores from Chroma.
+        # Left out, they no longer weigh on every vector written (LlamaIndex stores metadata twice).
     }
     return TextNode(
         id_=passage.id,
@@ -79,6 +80,11 @@ class PassageIndex:
             storage_context=StorageContext.from_defaults(vector_store=self._store),
         )
         self._local = threading.local()
+
+    @property
+    def collection(self) -> chromadb.Collection:
+        """The Chroma collection itself (the scale benchmark writes precomputed vectors straight to it)."""
+        return self._collection
 
     def embed_passages(
         self, passages: Sequence[Passage], progress: Callable[[float], None] | None = None

@@ -7,11 +7,15 @@ each by the per-paper engine, so a question costs about the same at 1,000 papers
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from papertrail import lexical
 from papertrail.answering import Answerer
 from papertrail.embedding import get_minilm
 from papertrail.library import Library
 from papertrail.models import LibraryAnswer, PaperAnswer, PassageHit
+
+_READERS = 2  # papers read at once: the model's ONNX session releases the GIL
 
 _FUSION_K = 60  # reciprocal-rank fusion constant (the usual one)
 _PASSAGES_PER_PAPER_READ = 10  # passages taken from each index per candidate paper wanted
@@ -42,14 +46,10 @@ def ask_library(library: Library, question: str, top: int | None = None) -> Libr
     """
     read = candidate_papers(library, question, top or library.settings.library_papers_read)
     answerer = Answerer(library)
-    answering = []
-    for paper_id in read:
-        paper = library.paper(paper_id)
-        if paper is None:  # deleted since the index named it
-            continue
-        answer = answerer.ask(question, [paper_id])
-        if answer.verdict.answerable:
-            answering.append(PaperAnswer(paper, answer))
+    papers = [paper for paper in map(library.paper, read) if paper is not None]  # None: deleted meanwhile
+    with ThreadPoolExecutor(_READERS) as pool:
+        answers = list(pool.map(lambda paper: answerer.ask(question, [paper.id]), papers))
+    answering = [PaperAnswer(p, a) for p, a in zip(papers, answers, strict=True) if a.verdict.answerable]
     answering.sort(key=lambda pa: (pa.answer.verdict.uncertain, -pa.answer.verdict.confidence))
     return LibraryAnswer(
         question=question,
