@@ -11,6 +11,7 @@ import logging
 
 import streamlit as st
 
+from components import state
 from components.answer_card import confidence_badge
 from components.evidence import evidence_png
 from papertrail.export import escape_markdown, plural, quote_markdown
@@ -82,7 +83,7 @@ def library_question_pane(library: Library) -> None:
         return
     with st.spinner("Finding the papers closest to the question and reading them…"):
         try:
-            result = ask_library(library, question)
+            result = ask_library(library, question, settings=state.effective_settings())
         except Exception as err:  # one failed question must not break the page
             log.exception("library question failed")
             st.error(f"Answering failed ({type(err).__name__}).", icon=":material/error:")

@@ -14,6 +14,7 @@ from papertrail.answering import Answerer
 from papertrail.embedding import get_minilm
 from papertrail.library import Library
 from papertrail.models import LibraryAnswer, PaperAnswer, PassageHit
+from papertrail.settings import Settings
 
 _READERS = 2  # papers read at once: the model's ONNX session releases the GIL
 
@@ -37,15 +38,19 @@ def candidate_papers(library: Library, question: str, limit: int) -> list[str]:
     return sorted(fused, key=lambda paper_id: -fused[paper_id])[:limit]
 
 
-def ask_library(library: Library, question: str, top: int | None = None) -> LibraryAnswer:
+def ask_library(
+    library: Library, question: str, top: int | None = None, settings: Settings | None = None
+) -> LibraryAnswer:
     """The papers that answer, best first, among the `top` candidate papers read (default: the
-    library_papers_read setting), and how many papers of the library do not answer.
+    library_papers_read setting), and how many papers of the library do not answer. `settings`: the
+    session's choices (answering backend), else the library's.
 
     A fresh Answerer per question: its caches hold only the papers this question reads, so memory
     stays bounded however many library questions a session asks.
     """
-    read = candidate_papers(library, question, top or library.settings.library_papers_read)
-    answerer = Answerer(library)
+    settings = settings or library.settings
+    read = candidate_papers(library, question, top or settings.library_papers_read)
+    answerer = Answerer(library, settings)
     papers = [paper for paper in map(library.paper, read) if paper is not None]  # None: deleted meanwhile
     with ThreadPoolExecutor(_READERS) as pool:
         answers = list(pool.map(lambda paper: answerer.ask(question, [paper.id]), papers))
@@ -55,7 +60,7 @@ def ask_library(library: Library, question: str, top: int | None = None) -> Libr
         question=question,
         answering=tuple(answering),
         not_answering=library.paper_count() - len(answering),
-        papers_read=len(read),
+        papers_read=len(papers),
     )
 
 
