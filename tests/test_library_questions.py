@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from papertrail.library import Library
 from papertrail.library_questions import ask_library, candidate_papers, search_passages
+from papertrail.settings import load_settings
 from tests.conftest import ANSWERABLE_QUESTION, CHAT_PAPER_SECTIONS, CHAT_PAPER_TITLE, open_app, rendered_text
+from tests.test_library import chroma_server  # noqa: F401 - a real Chroma server process, as a fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,3 +137,15 @@ def test_chat_search_scope_lists_passages_with_the_words_highlighted(filled):
     heads = [m.value for m in at.markdown if "page 1" in m.value]
     assert heads and all("bark\\_beetles.pdf" in h for h in heads)
     assert any(":orange-background[spruce]" in m.value for m in at.markdown)
+
+
+@pytest.mark.slow
+def test_library_questions_and_search_work_against_a_chroma_server(tmp_path, chroma_server, papers_dir, embed_model):  # noqa: F811
+    library = Library(load_settings(data_dir=tmp_path / "replica", chroma_url=chroma_server), embed_model=embed_model)
+    ids = {path.name: library.ingest(path).paper.id for path in sorted(papers_dir.glob("*.pdf"))}
+    assert not (tmp_path / "replica" / "chroma").exists()  # the vectors live on the server
+    result = ask_library(library, ANSWERABLE_QUESTION, top=3)
+    assert {item.paper.filename for item in result.answering} == {"keyword_spotting.pdf", "bird_songs.pdf"}
+    assert library.delete(ids["bark_beetles.pdf"])
+    assert search_passages(library, "spruce crowns") == []  # its words left the FTS index with it
+    assert ids["bark_beetles.pdf"] not in candidate_papers(library, "spruce crowns bark beetles", 3)
