@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from papertrail.export import escape_markdown
-from papertrail.ingest_queue import ADDED, DUPLICATE, FAILED, IngestQueue, Job
+from papertrail.ingest_queue import ACTIVE, ADDED, DUPLICATE, FAILED, IngestQueue, Job
 from papertrail.library import Library
 
 STAGE_LABELS = {"extract": "Reading the text", "embed": "Embedding passages", "index": "Indexing"}
@@ -69,7 +69,7 @@ def _panel(queue: IngestQueue) -> None:
         st.button("Cancel", key="cancel-ingest", icon=":material/cancel:", on_click=_cancel_all, args=(queue,))
     mine = [job_id for ids in st.session_state.get(_QUEUED, {}).values() for job_id in ids]
     for job in queue.jobs(mine) if mine else []:
-        if job.status not in ("queued", "running", "cancelling"):
+        if job.status not in ACTIVE:
             _show_outcome(job)
     if st.session_state.get(_WAS_ACTIVE) and not status.active:
         st.session_state[_WAS_ACTIVE] = False
@@ -97,8 +97,9 @@ def upload_section(library: Library) -> IngestQueue:
         if upload.file_id not in queued:
             queued[upload.file_id] = queue.enqueue(upload.name, upload.getvalue())
             st.session_state[_WAS_ACTIVE] = True
-    if queue.status().active:
+    busy = queue.status().active
+    if busy:
         queue.start()  # e.g. files left queued by a restart
-    active = queue.status().active or st.session_state.get(_WAS_ACTIVE, False)
+    active = busy or st.session_state.get(_WAS_ACTIVE, False)
     st.fragment(_panel, run_every=_REFRESH_S if active else None)(queue)
     return queue

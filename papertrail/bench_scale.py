@@ -48,17 +48,25 @@ RETRIEVAL_PASSAGES = 200_000
 class Source:
     filename: str
     passages: list[Passage]  # body text only: the runs are cut from these
-    vectors: list[list[float]]
+    vectors: np.ndarray  # float32, one row per passage
 
 
-@dataclass
-class Synthetic:
-    filename: str
-    data: bytes  # a one-page PDF naming the paper: distinct bytes, so a distinct paper id
-    meta: tuple[str, str, int, tuple[str, ...]]
-    passages: list[Passage]
-    vectors: list[list[float]]
-    sources: tuple[str, ...]
+@dataclass(frozen=True)
+class Recipe:
+    """A synthetic paper as the runs it is cut from; built into passages only when it is stored, so the
+    benchmark itself never holds 1,000 papers' passages (peak RSS measures the library, not this)."""
+
+    number: int
+    runs: tuple[tuple[Source, int], ...]  # (source paper, first passage of the run)
+    run_length: int
+
+    @property
+    def filename(self) -> str:
+        return f"synthetic_{self.number:04d}.pdf"
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(source.filename for source, _ in self.runs)
 
 
 def _pct(values: Sequence[float], q: float) -> float:
@@ -84,53 +92,47 @@ def load_sources(shared: Path, source_dir: Path, embed_model: MiniLMEmbedding) -
     for paper in library.papers():
         body = [p for p in library.passages(paper.id) if p.kind in (PassageKind.BODY, PassageKind.TABLE)]
         vectors = library.index.vectors([p.id for p in body])
-        sources.append(Source(paper.filename, body, [vectors[p.id] for p in body]))
+        sources.append(Source(paper.filename, body, np.asarray([vectors[p.id] for p in body], dtype=np.float32)))
     return sources
 
 
-def synthetic_papers(sources: list[Source], count: int, per_paper: int, seed: int = 7) -> list[Synthetic]:
+def synthetic_papers(sources: list[Source], count: int, per_paper: int, seed: int = 7) -> list[Recipe]:
     """`count` distinct papers, each three runs of consecutive passages from three source papers."""
     rng = random.Random(seed)
     run = per_paper // RUNS_PER_PAPER
     usable = [s for s in sources if len(s.passages) >= run]
     seen: set[tuple] = set()
-    out: list[Synthetic] = []
+    out: list[Recipe] = []
     while len(out) < count:
         picks = rng.sample(usable, RUNS_PER_PAPER)
-        starts = [rng.randrange(len(s.passages) - run + 1) for s in picks]
-        key = tuple((s.filename, start) for s, start in zip(picks, starts, strict=True))
-        if key in seen:
-            continue
-        seen.add(key)
-        k = len(out) + 1
-        passages: list[Passage] = []
-        vectors: list[list[float]] = []
-        page = 1
-        for s, start in zip(picks, starts, strict=True):
-            first_page = s.passages[start].page
-            for p, v in zip(s.passages[start : start + run], s.vectors[start : start + run], strict=True):
-                shift = page - first_page  # pages renumbered so the runs follow one another
-                words = tuple(replace(w, box=replace(w.box, page=w.box.page + shift)) for w in p.words)
-                passages.append(Passage("", len(passages), p.text, p.page + shift, p.section, p.kind, words))
-                vectors.append(v)
-            page = passages[-1].page + 1
-        title = f"Synthetic study {k}: " + " / ".join(s.filename.rsplit(".", 1)[0][:30] for s in picks)
-        doc = pymupdf.open()
-        doc.new_page().insert_text((72, 72), title, fontsize=9)
-        out.append(
-            Synthetic(
-                f"synthetic_{k:04d}.pdf",
-                doc.tobytes(),
-                (title, f"Author {k}", page - 1, ()),
-                passages,
-                vectors,
-                tuple(s.filename for s in picks),
-            )
-        )
+        runs = tuple((s, rng.randrange(len(s.passages) - run + 1)) for s in picks)
+        key = tuple((s.filename, start) for s, start in runs)
+        if key not in seen:
+            seen.add(key)
+            out.append(Recipe(len(out) + 1, runs, run))
     return out
 
 
-def question_pairs(shared: Path, papers: Sequence[Synthetic], limit: int) -> list[tuple[str, int]]:
+def build(recipe: Recipe) -> tuple[bytes, tuple[str, str, int, tuple[str, ...]], list[Passage], list[list[float]]]:
+    """(PDF bytes naming the paper, meta, passages, vectors): pages renumbered so the runs follow one another."""
+    passages: list[Passage] = []
+    vectors: list[list[float]] = []
+    page = 1
+    for source, start in recipe.runs:
+        first_page = source.passages[start].page
+        shift = page - first_page
+        for p in source.passages[start : start + recipe.run_length]:
+            words = tuple(replace(w, box=replace(w.box, page=w.box.page + shift)) for w in p.words)
+            passages.append(Passage("", len(passages), p.text, p.page + shift, p.section, p.kind, words))
+        vectors.extend(source.vectors[start : start + recipe.run_length].tolist())
+        page = passages[-1].page + 1
+    title = f"Synthetic study {recipe.number}: " + " / ".join(name.rsplit(".", 1)[0][:30] for name in recipe.sources)
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), title, fontsize=9)
+    return doc.tobytes(), (title, f"Author {recipe.number}", page - 1, ()), passages, vectors
+
+
+def question_pairs(shared: Path, papers: Sequence[Recipe], limit: int) -> list[tuple[str, int]]:
     """(question, index of a synthetic paper holding text of the question's paper), over `papers`."""
     questions: dict[str, list[str]] = {}
     for qa_file, _ in SETS:
@@ -141,8 +143,13 @@ def question_pairs(shared: Path, papers: Sequence[Synthetic], limit: int) -> lis
     return random.Random(11).sample(pairs, min(limit, len(pairs)))
 
 
-def _store(library: Library, papers: Sequence[Synthetic]) -> list[str]:
-    return [library.ingest_passages(p.data, p.filename, p.meta, p.passages, p.vectors).paper.id for p in papers]
+def _store(library: Library, papers: Sequence[Recipe]) -> list[str]:
+    return [library.ingest_passages(*_built(recipe)).paper.id for recipe in papers]
+
+
+def _built(recipe: Recipe):
+    data, meta, passages, vectors = build(recipe)
+    return data, recipe.filename, meta, passages, vectors
 
 
 def _timed(fn: Callable[[], object]) -> float:
@@ -166,8 +173,10 @@ def ingest_overhead(library: Library, pdfs: Sequence[Path]) -> float:
     for pdf in pdfs:
         data = pdf.read_bytes()
         passages = chunk(extract(data).passages, library.settings.chunk_words)
+        # Embedding alone is timed before and after the ingest: the machine's load drifts.
+        embed_s += _timed(lambda passages=passages: library.index.embed_passages(passages)) / 2
         ingest_s += _timed(lambda data=data, name=pdf.name: library.ingest(data, filename=name))
-        embed_s += _timed(lambda passages=passages: library.index.embed_passages(passages))
+        embed_s += _timed(lambda passages=passages: library.index.embed_passages(passages)) / 2
     return (ingest_s - embed_s) / embed_s
 
 
@@ -193,7 +202,7 @@ def bench_backend(
     name: str,
     data_dir: Path,
     chroma_url: str,
-    papers: Sequence[Synthetic],
+    papers: Sequence[Recipe],
     pairs: Sequence[tuple[str, int]],
     library_questions: Sequence[str],
     real_pdfs: Sequence[Path],
@@ -209,7 +218,7 @@ def bench_backend(
     t0 = time.perf_counter()
     ids += _store(library, papers[SMALL:])
     store_s += time.perf_counter() - t0
-    passages = sum(len(p.passages) for p in papers)
+    passages = sum(p.run_length * RUNS_PER_PAPER for p in papers)
     print(
         f"[{name}] stored {len(ids)} papers, {passages} passages in {store_s:.0f} s "
         f"({1000 * store_s / passages:.1f} ms per passage without the model)",
@@ -262,7 +271,7 @@ def retrieval_at_scale(
     vectors jittered so none repeats exactly), then time the index's vector search: one paper, and all."""
     library = Library(load_settings(data_dir=data_dir, chroma_url=chroma_url), embed_model=embed_model)
     rng = np.random.default_rng(3)
-    pool = [(p, v) for s in sources for p, v in zip(s.passages, s.vectors, strict=True)]
+    pool = [(p, v) for s in sources for p, v in zip(s.passages, s.vectors, strict=True)]  # v: float32 rows
     have = library.index.count()
     batch = 2000
     k = 0

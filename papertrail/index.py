@@ -6,12 +6,14 @@ PAPERTRAIL_CHROMA_URL is set, so several app replicas can share one collection.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core import StorageContext, VectorStoreIndex
@@ -63,6 +65,10 @@ def _node(passage: Passage, embedding: list[float] | None) -> TextNode:
         excluded_embed_metadata_keys=[k for k in metadata if k != "section"],
         excluded_llm_metadata_keys=list(metadata),
     )
+
+
+# Up to this many papers, vector search reads their vectors by id and ranks them exactly (see _exact_search).
+EXACT_SEARCH_PAPERS = 20
 
 
 class PassageIndex:
@@ -122,10 +128,13 @@ class PassageIndex:
     def vector_search(
         self, query: str, paper_ids: Sequence[str] | None, k: int, embedding: Sequence[float] | None = None
     ) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity) best first, restricted to the given papers or over the whole
-        library when None (embedding: the query's vector when the caller has it already)."""
+        """(passage id, similarity exp(-cosine distance), as LlamaIndex reports it) best first, within the
+        given papers or over the whole library when None (embedding: the query's vector, when the caller
+        has it already)."""
         if paper_ids is not None and not paper_ids:
             return []
+        if paper_ids is not None and len(paper_ids) <= EXACT_SEARCH_PAPERS:
+            return self._exact_search(query, paper_ids, k, embedding)
         filters = None
         if paper_ids is not None:
             filters = MetadataFilters(
@@ -134,6 +143,30 @@ class PassageIndex:
         retriever = self._index.as_retriever(similarity_top_k=k, filters=filters)
         bundle = QueryBundle(query, embedding=list(map(float, embedding)) if embedding is not None else None)
         return [(hit.node.node_id, float(hit.score or 0.0)) for hit in retriever.retrieve(bundle)]
+
+    def _exact_search(
+        self, query: str, paper_ids: Sequence[str], k: int, embedding: Sequence[float] | None
+    ) -> list[tuple[str, float]]:
+        """A few papers: their vectors fetched by id and compared exactly. A metadata-filtered search
+        costs time in proportion to the whole collection; fetching by id costs only these papers'."""
+        marks = ",".join("?" * len(paper_ids))
+        rows = self._registry().execute(
+            f"SELECT paper_id, ordinal FROM passages WHERE paper_id IN ({marks})",  # noqa: S608
+            list(paper_ids),
+        )
+        ids = [f"{paper_id}:{ordinal}" for paper_id, ordinal in rows]
+        if not ids:
+            return []
+        got = self._collection.get(ids=ids, include=["embeddings"])
+        if not len(got["ids"]):
+            return []
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        query_vec = np.asarray(
+            embedding if embedding is not None else self.embed_model.get_query_embedding(query), dtype=np.float32
+        )
+        cosine = (vectors @ query_vec) / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query_vec) + 1e-12)
+        best = np.argsort(-cosine)[:k]
+        return [(got["ids"][i], math.exp(-(1.0 - float(cosine[i])))) for i in best]
 
     def bm25_search(self, query: str, passages: Sequence[Passage], k: int) -> list[tuple[str, float]]:
         """(passage id, BM25 score) best first over the papers of the given passages (one paper or several)."""
