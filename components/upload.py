@@ -1,20 +1,17 @@
-"""Adding papers: the uploader, one progress bar per file through the ingest stages, a plain outcome each."""
+"""Adding papers: the uploader (PDFs and zips) feeds the background ingest queue; the queue's progress,
+ETA and cancel, and a plain outcome for each file this session dropped.
+
+The queue lives in the registry, so a reload or a restart loses no file; the panel refreshes itself
+while files are being read, then reruns the page once so the new papers appear in the table.
+"""
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
-
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
-from papertrail.export import escape_markdown, plural
-from papertrail.library import STAGES, IngestError, Library
-
-log = logging.getLogger(__name__)
+from papertrail.export import escape_markdown
+from papertrail.ingest_queue import ACTIVE, ADDED, DUPLICATE, FAILED, IngestQueue, Job
+from papertrail.library import Library
 
 STAGE_LABELS = {
     "extract": "Reading the text",
@@ -22,116 +19,92 @@ STAGE_LABELS = {
     "embed": "Embedding passages",
     "index": "Indexing",
 }
-# Share of the bar each stage fills: embedding is by far the slowest step on a CPU, unless pages need
-# OCR (a paper without scanned pages skips that share).
-_STAGE_WEIGHTS = {"extract": 0.1, "ocr": 0.4, "embed": 0.4, "index": 0.10}
-_OUTCOMES = "upload_outcomes"  # session state: uploader file id -> UploadOutcome, so a rerun never re-ingests
-_RUNNING = "upload_ingests"  # session state: uploader file id -> _Ingest still running
+_QUEUED = "upload_jobs"  # session state: uploader file id -> the queue's job ids for it
+_WAS_ACTIVE = "ingest_was_active"  # session state: the panel saw files in flight on its last run
+_REFRESH_S = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class UploadOutcome:
-    filename: str
-    status: Literal["added", "duplicate", "failed"]
-    message: str
-    paper_id: str = ""
+@st.cache_resource(show_spinner=False)
+def _queue(data_dir: str, _library: Library) -> IngestQueue:
+    # One queue (and worker thread) per process and data dir; it picks up files left by a restart.
+    queue = IngestQueue(_library)
+    queue.start()
+    return queue
 
 
-def stage_progress(stage: str, fraction: float) -> float:
-    """Overall 0..1 progress of one file from the engine's (stage, fraction-of-stage) report."""
-    done_before = sum(_STAGE_WEIGHTS.get(s, 0.0) for s in STAGES[: STAGES.index(stage)]) if stage in STAGES else 0.0
-    return min(1.0, done_before + _STAGE_WEIGHTS.get(stage, 0.0) * min(max(fraction, 0.0), 1.0))
+def ingest_queue(library: Library) -> IngestQueue:
+    return _queue(str(library.settings.data_dir), library)
 
 
-def ingest_upload(
-    library: Library, filename: str, data: bytes, on_progress: Callable[[float, str], None] | None = None
-) -> UploadOutcome:
-    """Ingest one uploaded file; never raises, so one bad file cannot stop the others."""
-
-    def report(stage: str, fraction: float) -> None:
-        if on_progress:
-            on_progress(stage_progress(stage, fraction), STAGE_LABELS.get(stage, stage))
-
-    try:
-        result = library.ingest(data, filename=filename, progress=report)
-    except IngestError as err:
-        return UploadOutcome(filename, "failed", err.message)
-    except Exception:  # a parser bug on one odd PDF must not take the whole batch down
-        log.exception("ingest failed unexpectedly for an uploaded file")
-        return UploadOutcome(filename, "failed", "An unexpected error occurred while reading this file.")
-    paper = result.paper
-    if result.duplicate:
-        return UploadOutcome(filename, "duplicate", f"Already in your library as “{paper.title}”.", paper.id)
-    return UploadOutcome(
-        filename, "added", f"Added: {plural(paper.pages, 'page')}, {plural(paper.passages, 'passage')}.", paper.id
-    )
+def _format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating time left…"
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    return f"about {minutes} min {secs:02d} s left" if minutes else f"about {secs} s left"
 
 
-class _Ingest:
-    """One file being added on a worker thread. The page only reads its progress and outcome, so a
-    rerun or a visit to another page while OCR reads a long scan does not stop the ingest."""
-
-    def __init__(self, library: Library, filename: str, data: bytes) -> None:
-        self.filename = filename
-        self.progress: tuple[float, str] = (0.0, "starting")
-        self.outcome: UploadOutcome | None = None
-        self.thread = threading.Thread(target=self._run, args=(library, filename, data), daemon=True)
-        self.thread.start()
-
-    def _run(self, library: Library, filename: str, data: bytes) -> None:
-        self.outcome = ingest_upload(library, filename, data, self._report)
-
-    def _report(self, fraction: float, label: str) -> None:
-        self.progress = (fraction, label)
-
-    def wait(self, on_progress: Callable[[float, str], None]) -> UploadOutcome:
-        while self.thread.is_alive():
-            on_progress(*self.progress)
-            self.thread.join(timeout=0.25)
-        return self.outcome or UploadOutcome(self.filename, "failed", "The file could not be added; try again.")
+def _show_outcome(job: Job) -> None:
+    text = f"**{escape_markdown(job.filename)}**: {escape_markdown(job.message)}"
+    if job.status == ADDED:
+        st.success(text, icon=":material/check_circle:")
+    elif job.status == DUPLICATE:
+        st.info(text, icon=":material/content_copy:")
+    elif job.status == FAILED:
+        st.error(text, icon=":material/error:")
+    elif job.message:  # cancelled
+        st.caption(text)
 
 
-def _show_outcome(slot: DeltaGenerator, outcome: UploadOutcome) -> None:
-    text = f"**{escape_markdown(outcome.filename)}**: {escape_markdown(outcome.message)}"
-    if outcome.status == "added":
-        slot.success(text, icon=":material/check_circle:")
-    elif outcome.status == "duplicate":
-        slot.info(text, icon=":material/content_copy:")
-    else:
-        slot.error(text, icon=":material/error:")
+def _cancel_all(queue: IngestQueue) -> None:
+    queue.cancel()
 
 
-def upload_section(library: Library) -> list[UploadOutcome]:
-    """The uploader; ingests each newly dropped file once and shows how every file in it fared."""
+def _panel(queue: IngestQueue) -> None:
+    status = queue.status()
+    if status.active:
+        running = status.running
+        current = ""
+        if running is not None:
+            current = f" · now **{escape_markdown(running.filename)}**: {STAGE_LABELS.get(running.stage, 'waiting')}"
+        st.progress(
+            status.progress,
+            text=f"Adding papers: {status.finished} done, {status.queued + bool(running)} to go{current} · "
+            + _format_eta(status.eta_s),
+        )
+        st.button("Cancel", key="cancel-ingest", icon=":material/cancel:", on_click=_cancel_all, args=(queue,))
+    mine = [job_id for ids in st.session_state.get(_QUEUED, {}).values() for job_id in ids]
+    for job in queue.jobs(mine) if mine else []:
+        if job.status not in ACTIVE:
+            _show_outcome(job)
+    if st.session_state.get(_WAS_ACTIVE) and not status.active:
+        st.session_state[_WAS_ACTIVE] = False
+        st.rerun()  # the whole page: the table shows the new papers
+    st.session_state[_WAS_ACTIVE] = status.active
+
+
+def upload_section(library: Library) -> IngestQueue:
+    """The uploader; each newly dropped file is queued once, then read in the background."""
+    queue = ingest_queue(library)
     limit_mb = min(int(st.get_option("server.maxUploadSize")), library.settings.max_file_mb)
     uploads = st.file_uploader(
         "Add papers",
-        type=["pdf"],
+        type=["pdf", "zip"],
         accept_multiple_files=True,
         help=(
-            f"PDF files up to {limit_mb} MB each; several at once is fine. The browser limit is "
-            "server.maxUploadSize in .streamlit/config.toml, the library's own is PAPERTRAIL_MAX_FILE_MB. "
-            "Scanned pages without a text layer are read with OCR, which takes about half a minute a page."
+            f"PDF files up to {limit_mb} MB each, many at once, or a zip of PDFs. They are read in the "
+            "background: you can leave this page, and files not yet read are kept across restarts. The browser "
+            "limit is server.maxUploadSize in .streamlit/config.toml, the library's own is PAPERTRAIL_MAX_FILE_MB. "
+            "Papers need a text layer: scanned, image-only PDFs cannot be searched."
         ),
     )
-    outcomes: dict[str, UploadOutcome] = st.session_state.setdefault(_OUTCOMES, {})
-    running: dict[str, _Ingest] = st.session_state.setdefault(_RUNNING, {})
-    shown: list[UploadOutcome] = []
+    queued: dict[str, list[int]] = st.session_state.setdefault(_QUEUED, {})
     for upload in uploads or []:
-        slot = st.empty()
-        outcome = outcomes.get(upload.file_id)
-        if outcome is None:
-            name = escape_markdown(upload.name)
-            bar = slot.progress(0.0, text=f"**{name}**: starting")
-            if upload.file_id not in running:
-                running[upload.file_id] = _Ingest(library, upload.name, upload.getvalue())
-            outcome = running[upload.file_id].wait(
-                lambda fraction, label, bar=bar, name=name: bar.progress(fraction, text=f"**{name}**: {label}…")
-            )
-            outcomes[upload.file_id] = outcome
-            del running[upload.file_id]
-        _show_outcome(slot, outcome)
-        shown.append(outcome)
-    if any(o.status != "failed" for o in shown):
-        st.page_link("pages/chat.py", label="Ask questions about your papers", icon=":material/forum:")
-    return shown
+        if upload.file_id not in queued:
+            queued[upload.file_id] = queue.enqueue(upload.name, upload.getvalue())
+            st.session_state[_WAS_ACTIVE] = True
+    busy = queue.status().active
+    if busy:
+        queue.start()  # e.g. files left queued by a restart
+    active = busy or st.session_state.get(_WAS_ACTIVE, False)
+    st.fragment(_panel, run_every=_REFRESH_S if active else None)(queue)
+    return queue

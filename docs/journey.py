@@ -68,8 +68,8 @@ def journey(url: str, pdfs: list[Path]) -> None:
         page.goto(url)
         expect(page.get_by_role("heading", name="Library")).to_be_visible(timeout=LONG_MS)
         page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in pdfs])
-        expect(page.locator("[class*='st-key-paper-']")).to_have_count(len(pdfs), timeout=LONG_MS)
-        expect(page.get_by_text(f"Your papers ({len(pdfs)})")).to_be_visible()
+        # Files are read in the background; the table appears complete once the queue is empty.
+        expect(page.get_by_text(f"Your papers ({len(pdfs)})")).to_be_visible(timeout=LONG_MS)
         _shot(page, "1-upload")
 
         # 2) Chat: only the Amazon paper; one answerable, one unanswerable question.

@@ -1,4 +1,5 @@
-"""Chat: questions about one or several papers, each answer beside its highlighted evidence."""
+"""Chat: questions about one or several papers, each answer beside its highlighted evidence; or one
+question to every paper, or a search across the library."""
 
 import streamlit as st
 
@@ -6,6 +7,7 @@ from components import state
 from components.chat_export import clear_chat_button, export_menu
 from components.conversation import chat_pane
 from components.evidence import PANE_HEIGHT, evidence_panel
+from components.library_scope import library_question_pane, search_pane
 from components.paper_picker import pick_papers, stop_if_library_empty
 
 state.ensure_app_navigation()
@@ -14,6 +16,15 @@ library = state.library()
 history = state.history()
 papers = library.papers()
 stop_if_library_empty(papers, "ask about them")
+
+SELECTED, ALL, SEARCH = "Selected papers", "All papers", "Search"
+scope = st.segmented_control("Scope", [SELECTED, ALL, SEARCH], default=SELECTED, key="chat-scope") or SELECTED
+if scope == ALL:
+    library_question_pane(library)
+    st.stop()
+if scope == SEARCH:
+    search_pane(library)
+    st.stop()
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
     paper_ids = pick_papers(papers, history)

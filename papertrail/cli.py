@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from papertrail.ingest import ingest_files
+from papertrail.ingest import ingest_files, ingest_paths
 from papertrail.settings import Settings, load_settings
 
 
@@ -37,8 +37,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    ids = ingest_files(_library(args), [Path(p) for p in args.pdfs])
-    return 0 if len(ids) == len(args.pdfs) else 1
+    """PDFs, folders (every PDF and zip under them) and zips; exit 1 if any file failed or none was found."""
+    ids, failed = ingest_paths(_library(args), [Path(p) for p in args.pdfs])
+    if not ids and not failed:
+        print("no PDF found", file=sys.stderr)
+    return 0 if ids and not failed else 1
 
 
 def cmd_papers(args: argparse.Namespace) -> int:
@@ -97,6 +100,11 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    if args.library:
+        return _ask_library(args)
+    if not args.pdf:
+        print("error: give a PDF to ask about, or --library to ask the whole library", file=sys.stderr)
+        return 2
     from papertrail.answering import Answerer
 
     library = _library(args)
@@ -127,6 +135,44 @@ def _print_rerun(changed) -> None:
         print("  setup: " + "; ".join(changed.setup))
     for change in changed.changes:
         print(f"  {change.after.paper.filename} / {change.after.key}: " + "; ".join(change.differences))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _ask_library(args: argparse.Namespace) -> int:
+    """One line per paper that answers, best first: file, page, confidence, answer; then the count that do not."""
+    from papertrail.library_questions import ask_library
+
+    result = ask_library(_library(args), args.question, args.top)
+    for item in result.answering:
+        verdict = item.answer.verdict
+        page = f"p. {item.answer.evidence[0].page}" if item.answer.evidence else "p. ?"
+        flag = " UNCERTAIN" if verdict.uncertain else ""
+        print(f"{item.paper.filename}\t{page}\t{verdict.confidence:.2f}{flag}\t{_one_line(item.answer.text)}")
+    print(
+        f"{result.not_answering} papers judged not to answer"
+        f" ({result.papers_read} closest papers read, {len(result.answering)} answer)"
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Matching passages across the library: file, page, then the passage with matched words in [brackets]."""
+    from papertrail.library_questions import search_passages
+
+    hits = search_passages(_library(args), args.query, args.top)
+    for hit in hits:
+        text, marked, cut = hit.passage.text, [], 0
+        for start, end in hit.spans:
+            marked += [text[cut:start], "[", text[start:end], "]"]
+            cut = end
+        marked.append(text[cut:])
+        print(f"{hit.paper.filename}\tp. {hit.passage.page}\t{hit.score:.2f}\t{_one_line(''.join(marked))}")
+    if not hits:
+        print("no passage matches", file=sys.stderr)
+    return 0
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -185,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pdf")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("ingest", parents=[common], help="add PDFs to the library")
+    p = sub.add_parser("ingest", parents=[common], help="add PDFs, folders of PDFs or zips to the library")
     p.add_argument("pdfs", nargs="+")
     p.set_defaults(func=cmd_ingest)
 
@@ -202,10 +248,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_answer)
 
-    p = sub.add_parser("ask", parents=[common], help="ask one question about one PDF")
-    p.add_argument("pdf")
+    p = sub.add_parser("ask", parents=[common], help="ask one question about one PDF, or the whole library")
+    p.add_argument("pdf", nargs="?", help="the PDF (added to the library first); omit with --library")
     p.add_argument("question")
+    p.add_argument("--library", action="store_true", help="ask every paper in the library; prints those that answer")
+    p.add_argument("--top", type=int, default=None, help="with --library: how many closest papers to read (default 4)")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("search", parents=[common], help="list passages matching words, across the library")
+    p.add_argument("query")
+    p.add_argument("--top", type=int, default=20, help="how many passages (default 20)")
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("review", parents=[common], help="run a question battery across the papers in a folder")
     p.add_argument("--papers", required=True)

@@ -1,4 +1,4 @@
-"""The search index: LlamaIndex over a Chroma collection (vectors) plus BM25 (words).
+"""The search index: LlamaIndex over a Chroma collection (vectors) plus SQLite FTS5 (words, papertrail/lexical.py).
 
 Chroma is embedded (PersistentClient under the data dir) by default and a server when
 PAPERTRAIL_CHROMA_URL is set, so several app replicas can share one collection.
@@ -6,37 +6,30 @@ PAPERTRAIL_CHROMA_URL is set, so several app replicas can share one collection.
 
 from __future__ import annotations
 
-import re
+import math
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core import StorageContext, VectorStoreIndex
+from llama_index.core.llms.mock import MockLLM
 from llama_index.core.schema import MetadataMode, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
-from rank_bm25 import BM25Okapi
 
+from papertrail import lexical
 from papertrail.embedding import MiniLMEmbedding
 from papertrail.models import Passage
 from papertrail.settings import Settings
 
-# LlamaIndex otherwise reaches for OpenAI; we never want an implicit network call.
-LlamaSettings.llm = None
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
-_STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from has have how in is it its of on or that the this to was were"
-    " what when where which who why with".split()
-)
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens for BM25; stopwords dropped so question phrasing does not dominate."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
+# LlamaIndex otherwise reaches for OpenAI; we never want an implicit network call. MockLLM directly, not
+# None: None prints a notice to stdout, which is the CLI's output.
+LlamaSettings.llm = MockLLM()
 
 
 def _chroma_client(settings: Settings) -> chromadb.ClientAPI:
@@ -60,7 +53,8 @@ def _node(passage: Passage, embedding: list[float] | None) -> TextNode:
         "page": passage.page,
         "section": passage.section,
         "kind": str(passage.kind),
-        "words": passage.words_json(),  # Chroma metadata is flat: rectangles travel as JSON
+        # No word rectangles: the registry holds them, and searches read only ids and scores from Chroma.
+        # Left out, they no longer weigh on every vector written (LlamaIndex stores metadata twice).
     }
     return TextNode(
         id_=passage.id,
@@ -73,8 +67,12 @@ def _node(passage: Passage, embedding: list[float] | None) -> TextNode:
     )
 
 
+# Up to this many papers, vector search reads their vectors by id and ranks them exactly (see _exact_search).
+EXACT_SEARCH_PAPERS = 20
+
+
 class PassageIndex:
-    """Vectors in Chroma via LlamaIndex; BM25 built on demand from the registry's passages."""
+    """Vectors in Chroma via LlamaIndex; words in the registry's FTS5 table (written by the Library)."""
 
     def __init__(self, settings: Settings, embed_model: MiniLMEmbedding) -> None:
         self.settings = settings
@@ -87,7 +85,12 @@ class PassageIndex:
             embed_model=embed_model,
             storage_context=StorageContext.from_defaults(vector_store=self._store),
         )
-        self._bm25_lock = threading.Lock()
+        self._local = threading.local()
+
+    @property
+    def collection(self) -> chromadb.Collection:
+        """The Chroma collection itself (the scale benchmark writes precomputed vectors straight to it)."""
+        return self._collection
 
     def embed_passages(
         self, passages: Sequence[Passage], progress: Callable[[float], None] | None = None
@@ -113,39 +116,70 @@ class PassageIndex:
             return self._collection.count()
         return len(self._collection.get(where={"paper_id": paper_id}, include=[])["ids"])
 
+    def vectors(self, passage_ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of these passages (to reuse them without embedding again)."""
+        got = self._collection.get(ids=list(passage_ids), include=["embeddings"])
+        return {pid: [float(x) for x in vec] for pid, vec in zip(got["ids"], got["embeddings"], strict=True)}
+
     def paper_ids(self) -> set[str]:
         metadatas = self._collection.get(include=["metadatas"])["metadatas"] or []
         return {str(m["paper_id"]) for m in metadatas}
 
     def vector_search(
-        self, query: str, paper_ids: Sequence[str], k: int, embedding: Sequence[float] | None = None
+        self, query: str, paper_ids: Sequence[str] | None, k: int, embedding: Sequence[float] | None = None
     ) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity) best first, restricted to the given papers (embedding: the
-        query's vector when the caller has it already)."""
-        if not paper_ids:
+        """(passage id, similarity exp(-cosine distance), as LlamaIndex reports it) best first, within the
+        given papers or over the whole library when None (embedding: the query's vector, when the caller
+        has it already)."""
+        if paper_ids is not None and not paper_ids:
             return []
-        filters = MetadataFilters(
-            filters=[MetadataFilter(key="paper_id", value=list(paper_ids), operator=FilterOperator.IN)]
-        )
+        if paper_ids is not None and len(paper_ids) <= EXACT_SEARCH_PAPERS:
+            return self._exact_search(query, paper_ids, k, embedding)
+        filters = None
+        if paper_ids is not None:
+            filters = MetadataFilters(
+                filters=[MetadataFilter(key="paper_id", value=list(paper_ids), operator=FilterOperator.IN)]
+            )
         retriever = self._index.as_retriever(similarity_top_k=k, filters=filters)
         bundle = QueryBundle(query, embedding=list(map(float, embedding)) if embedding is not None else None)
         return [(hit.node.node_id, float(hit.score or 0.0)) for hit in retriever.retrieve(bundle)]
 
-    def bm25_search(self, query: str, passages: Sequence[Passage], k: int) -> list[tuple[str, float]]:
-        """(passage id, BM25 score) best first over the given passages (one paper or several)."""
-        if not passages:
+    def _exact_search(
+        self, query: str, paper_ids: Sequence[str], k: int, embedding: Sequence[float] | None
+    ) -> list[tuple[str, float]]:
+        """A few papers: their vectors fetched by id and compared exactly. A metadata-filtered search
+        costs time in proportion to the whole collection; fetching by id costs only these papers'."""
+        marks = ",".join("?" * len(paper_ids))
+        rows = self._registry().execute(
+            f"SELECT paper_id, ordinal FROM passages WHERE paper_id IN ({marks})",  # noqa: S608
+            list(paper_ids),
+        )
+        ids = [f"{paper_id}:{ordinal}" for paper_id, ordinal in rows]
+        if not ids:
             return []
-        bm25 = self._bm25(tuple(p.id for p in passages), tuple(p.text for p in passages))
-        scores = bm25.get_scores(tokenize(query))
-        ranked = sorted(range(len(passages)), key=lambda i: -scores[i])[:k]
-        return [(passages[i].id, float(scores[i])) for i in ranked if scores[i] > 0]
+        got = self._collection.get(ids=ids, include=["embeddings"])
+        if not len(got["ids"]):
+            return []
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        query_vec = np.asarray(
+            embedding if embedding is not None else self.embed_model.get_query_embedding(query), dtype=np.float32
+        )
+        cosine = (vectors @ query_vec) / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query_vec) + 1e-12)
+        best = np.argsort(-cosine)[:k]
+        return [(got["ids"][i], math.exp(-(1.0 - float(cosine[i])))) for i in best]
 
-    def _bm25(self, ids: tuple[str, ...], texts: tuple[str, ...]) -> BM25Okapi:
-        with self._bm25_lock:
-            return _build_bm25(ids, texts)
+    def bm25_search(self, query: str, passages: Sequence[Passage], k: int) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) best first over the papers of the given passages (one paper or several)."""
+        return self.lexical_search(query, sorted({p.paper_id for p in passages}), k)
 
+    def lexical_search(self, query: str, paper_ids: Sequence[str] | None, k: int) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) best first over the given papers, or the whole library when None."""
+        return lexical.search(self._registry(), query, paper_ids, k)
 
-@lru_cache(maxsize=32)
-def _build_bm25(ids: tuple[str, ...], texts: tuple[str, ...]) -> BM25Okapi:
-    # Keyed by ids and texts so a re-ingested or deleted paper never reuses a stale index.
-    return BM25Okapi([tokenize(t) or ["_"] for t in texts])
+    def _registry(self) -> sqlite3.Connection:
+        # One read connection per thread (Streamlit serves sessions on threads).
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.settings.registry_path, timeout=60, isolation_level=None)
+            self._local.conn = conn
+        return conn

@@ -112,6 +112,7 @@ class Paper:
     passages: int = 0
     warnings: tuple[str, ...] = ()
     ocr_pages: tuple[int, ...] = ()  # pages without a text layer whose text was read by OCR
+    year: int | None = None  # the year most named on the first page (publication year, usually)
 
     @property
     def ocr_mark(self) -> str:
@@ -173,3 +174,29 @@ class Answer:
     @property
     def answerable(self) -> bool:
         return self.verdict.answerable
+
+
+@dataclass(frozen=True, slots=True)
+class PaperAnswer:
+    """One paper's answer to a question asked of the whole library."""
+
+    paper: Paper
+    answer: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryAnswer:
+    question: str
+    answering: tuple[PaperAnswer, ...]  # the papers that answer, best first
+    not_answering: int  # papers judged not to answer: read and found wanting, or no passage close enough to read
+    papers_read: int  # candidate papers the engine read
+
+
+@dataclass(frozen=True, slots=True)
+class PassageHit:
+    """A passage matching a library search; spans are the matched words' (start, end) in its text."""
+
+    paper: Paper
+    passage: Passage
+    score: float
+    spans: tuple[tuple[int, int], ...]

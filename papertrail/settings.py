@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     chunk_words: int = 120
     embed_batch: int = 64
     retrieval_depth: int = 24  # passages taken from each of BM25 and vector search per question
+    # A question asked of the whole library: the candidate papers (chosen by both indexes) the engine reads.
+    library_papers_read: int = 4
 
     # Answering backend: the verdict is always the engine's own.
     answerer: Literal["extractive", "openai", "ollama"] = "extractive"
