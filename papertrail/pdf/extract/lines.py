@@ -204,8 +204,8 @@ def _span_roles(spans: list[dict]) -> list[tuple[str, str]] | None:
         return None
     texts = [s["text"] if "text" in s else "".join(ch["c"] for ch in s["chars"]) for s in spans]
     kinds = [symbol_font_kind(s["font"]) for s in spans]
-    one_size = all(abs(s["size"] - spans[0]["size"]) < 0.05 for s in spans)
-    if one_size and not any(needs_glyph_map(text, kind) for text, kind in zip(texts, kinds, strict=True)):
+    glyphs = any(needs_glyph_map(text, kind) for text, kind in zip(texts, kinds, strict=True))
+    if not glyphs and all(abs(s["size"] - spans[0]["size"]) < 0.05 for s in spans):
         return None  # the common line: one size, plain fonts
     sizes: dict[float, int] = {}
     for span, text in zip(spans, texts, strict=True):
@@ -217,10 +217,7 @@ def _span_roles(spans: list[dict]) -> list[tuple[str, str]] | None:
         (script_role(s["size"], s["origin"][1], main["size"], main["origin"][1]), kind)
         for s, kind in zip(spans, kinds, strict=True)
     ]
-    plain = not any(role for role, _ in roles) and not any(
-        needs_glyph_map(text, kind) for text, kind in zip(texts, kinds, strict=True)
-    )
-    return None if plain else roles
+    return roles if glyphs or any(role for role, _ in roles) else None
 
 
 def _notation_words(line_words: list[tuple], spans: list[dict], roles: list[tuple[str, str]]) -> list[Word]:

@@ -49,7 +49,6 @@ def is_cell_row(line: str) -> bool:
 @dataclass
 class Cell:
     words: list[Word]
-    page: int
 
     @property
     def text(self) -> str:
@@ -67,14 +66,14 @@ class Cell:
 Line = list[tuple[Word, int]]  # a serialised line: words with the page each is printed on
 
 
-def _row_cells(row: Row, page: int) -> list[Cell]:
+def _row_cells(row: Row) -> list[Cell]:
     """Runs of words separated by gaps wider than a word space (cells are set an em or more apart)."""
     cells: list[Cell] = []
     for word in row.words:
         if cells and word.x0 - cells[-1].words[-1].x1 <= CELL_GAP * row.size:
             cells[-1].words.append(word)
         else:
-            cells.append(Cell([word], page))
+            cells.append(Cell([word]))
     return cells
 
 
@@ -108,7 +107,7 @@ def _gap_to(cell: Cell, column: tuple[float, float]) -> float:
     return max(0.0, column[0] - cell.x1, cell.x0 - column[1])
 
 
-def _in_columns(row: Row, page: int, columns: list[tuple[float, float]]) -> list[list[Word]]:
+def _in_columns(row: Row, columns: list[tuple[float, float]]) -> list[list[Word]]:
     """A body row's words put in the column whose extent holds (or is nearest) each word's centre."""
     out: list[list[Word]] = [[] for _ in columns]
     for word in row.words:
@@ -130,9 +129,9 @@ def _copy(word: Word, text: str | None = None) -> Word:
 
 
 def grid_lines(rows: list[Row], pages: list[int]) -> list[Line] | None:
-    """The table's lines as "row | column: value" with word boxes, or None when no grid is clear
-    (fewer than two body rows or two columns): the caller keeps the rows as printed."""
-    cells = [_row_cells(r, p) for r, p in zip(rows, pages, strict=True)]
+    """The table's lines (column headers, then one per row, cells between "|") with word boxes, or
+    None when no grid is clear (fewer than two rows of values or two columns): rows stay as printed."""
+    cells = [_row_cells(r) for r in rows]
     first_body = next((i for i in range(len(rows)) if _body_like(cells[i])), None)
     if first_body is None:
         return None
@@ -166,9 +165,10 @@ def grid_lines(rows: list[Row], pages: list[int]) -> list[Line] | None:
     for i in range(first_body, len(rows)):
         if " ".join(rows[i].text.split()) in repeated:
             continue  # a header repeated where the table continues on the next page
-        cells_words = _in_columns(rows[i], pages[i], columns)
+        cells_words = _in_columns(rows[i], columns)
         if not any(cells_words[1:]):
-            lines.append([(w, pages[i]) for w in cells_words[0]])  # a row naming the group under it
+            if cells_words[0]:
+                lines.append([(w, pages[i]) for w in cells_words[0]])  # a row naming the group under it
             continue
         lines.append(_cells_line([[(w, pages[i]) for w in ws] for ws in cells_words]))
     return lines
@@ -269,7 +269,7 @@ def _label_words(caption: Draft) -> list[Word]:
 
 
 def _has_body(draft: Draft) -> bool:
-    return sum(1 for r, p in zip(draft.rows, draft.row_pages, strict=True) if _body_like(_row_cells(r, p))) >= 2
+    return sum(1 for r in draft.rows if _body_like(_row_cells(r))) >= 2
 
 
 def _numeric_cell(text: str) -> bool:
@@ -332,11 +332,8 @@ def table_lines(draft: Draft) -> list[Line] | None:
     lines = grid_lines(draft.rows, draft.row_pages)
     if not lines:
         return None
-    page = draft.row_pages[0]
-    label = [(_copy(w), page) for w in draft.label]
-    label[0] = (_copy(draft.label[0], "(" + draft.label[0].text), page)
-    last = label[-1][0]
-    label[-1] = (_copy(last, last.text.rstrip(".:|—–-") + ")"), page)
-    if len(label) == 1:
-        label[0] = (_copy(draft.label[0], "(" + draft.label[0].text.rstrip(".:|—–-") + ")"), page)
+    words = [_copy(w) for w in draft.label]  # "(Table 2)" before the column headers
+    words[0].text = "(" + words[0].text
+    words[-1].text = words[-1].text.rstrip(".:|—–-") + ")"
+    label = [(w, draft.row_pages[0]) for w in words]
     return [label + lines[0], *lines[1:]]
