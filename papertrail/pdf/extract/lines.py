@@ -245,7 +245,11 @@ def _notation_words(line_words: list[tuple], spans: list[dict], roles: list[tupl
         for r, (role, chars, first, final) in enumerate(runs):
             rx0 = x0 if r == 0 else max(x0, spans[first]["bbox"][0])
             rx1 = x1 if r == len(runs) - 1 else min(x1, spans[final]["bbox"][2])
-            ry0, ry1 = (spans[first]["bbox"][1], spans[first]["bbox"][3]) if role else (y0, y1)
+            if len(runs) == 1:
+                ry0, ry1 = y0, y1
+            else:  # each part as high as its own spans (a raised marker does not lift its word)
+                ry0 = min(spans[k]["bbox"][1] for k in range(first, final + 1))
+                ry1 = max(spans[k]["bbox"][3] for k in range(first, final + 1))
             end_of_line = index == last and r == len(runs) - 1
             for n, word in enumerate(_clean_word("".join(chars), (rx0, ry0, rx1, ry1), end_of_line)):
                 parts.append((word, role, r > 0 and n == 0))
