@@ -1,15 +1,16 @@
 """A generated page of notation as journals print it: raised and lowered small print, reference
 markers glued to words, symbol fonts whose glyphs lack Unicode, and hyphens at line ends.
 
-make_notation_pdf(path) -> Path, one A4 page, 10pt Helvetica, one column. Each constant below is the
+make_notation_pdf(path) -> Path, two A4 pages, 10pt Helvetica, one column. Each constant below is the
 text a reader sees, and what extraction must print:
   EXPONENT_SENTENCE  "10" then "-4" raised in 7pt; "ProtT5" then the reference "14" raised
   SQUARED_SENTENCE   "R" then "2" raised
   SUBSCRIPT_SENTENCE "CO" then "2" lowered
   SYMBOL_SENTENCE    chi from a Symbol font that the PDF encodes as WinAnsi "c" (then "2" raised),
-                     mu as U+F06D (Symbol's private-use code), plus-minus and less-or-equal as the
-                     raw codes 0x06 and 0x14 of TeX's CMSY10 without a ToUnicode map
+                     mu as U+F06D (Symbol's private-use code)
   HYPHEN_PARAGRAPH   lines ending "binary cross-" / "entropy ..." and "segmen-" / "tation ..."
+Page 2 holds TEX_SENTENCE: plus-minus and less-or-equal as the raw codes 0x06 and 0x14 of TeX's
+CMSY10 without a ToUnicode map.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ FONT = "helv"
 EXPONENT_SENTENCE = "The optimiser used a learning rate of 10⁻⁴ with the ProtT5 ¹⁴ encoder."
 SQUARED_SENTENCE = "The regression reached R² = 0.91 on the held out plots."
 SUBSCRIPT_SENTENCE = "Emissions of CO₂ were measured every day."
-SYMBOL_SENTENCE = "The statistic χ² was 3.2 and the mean μ was 5 ± 1 with p ≤ 0.05."
+SYMBOL_SENTENCE = "The statistic χ² was 3.2 and the mean μ was 5."
+TEX_SENTENCE = "The effect was 5 ± 1 with p ≤ 0.05."
 HYPHEN_PARAGRAPH = (
     "The classifier was trained with binary cross-entropy and a segmentation head that labels every pixel of the image."
 )
@@ -111,11 +113,7 @@ def make_notation_pdf(path: Path | str, *, hidden_line: bool = False) -> Path:
     w.text("2", y, SCRIPT, rise=4)
     w.text(" was 3.2 and the mean ", y)
     w.raw("FSymPua", "m", y, advance=6)
-    w.text(" was 5 ", y)
-    w.raw("FCmsy", "\\006", y, advance=8)
-    w.text(" 1 with p ", y)
-    w.raw("FCmsy", "\\024", y, advance=8)
-    w.text(" 0.05.", y)
+    w.text(" was 5.", y)
     y += 3 * SIZE
     for line in HYPHEN_LINES:
         w.newline()
@@ -124,6 +122,14 @@ def make_notation_pdf(path: Path | str, *, hidden_line: bool = False) -> Path:
     if hidden_line:
         w.newline()
         w.stream.append(f"BT 3 Tr /FHelv {SIZE} Tf {LEFT} 100 Td ({HIDDEN_TEXT}) Tj ET")
+    w.finish()
+    # TeX's codes come on a page of their own: they send that page down the per-character path.
+    w = _Writer(doc, doc.new_page(width=595, height=842))
+    w.text("The effect was 5 ", 100)
+    w.raw("FCmsy", "\\006", 100, advance=8)
+    w.text(" 1 with p ", 100)
+    w.raw("FCmsy", "\\024", 100, advance=8)
+    w.text(" 0.05.", 100)
     w.finish()
     doc.save(path)
     return path

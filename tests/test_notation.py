@@ -36,7 +36,8 @@ def test_reference_marker_is_split_from_the_name_it_touches(paper: ExtractedPape
 
 def test_symbol_font_glyphs_are_mapped(paper: ExtractedPaper) -> None:
     text = _flat(reading_text(paper))
-    assert factory.SYMBOL_SENTENCE in text  # χ from WinAnsi "c", μ from U+F06D, ± and ≤ from CMSY codes
+    assert factory.SYMBOL_SENTENCE in text  # χ from WinAnsi "c", μ from U+F06D
+    assert factory.TEX_SENTENCE in text  # ± and ≤ from CMSY codes
 
 
 def test_line_end_hyphen_kept_in_a_compound_and_dropped_in_a_split_word(paper: ExtractedPaper) -> None:

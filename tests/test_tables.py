@@ -1,6 +1,7 @@
 """Tables on generated pages: ruled, unruled with a spanning header, and one crossing a page. A table
-passage reads one row per line as "row | column: value", carries its table number, and every word
-(repeated headers included) keeps the box it is printed in."""
+passage reads one row per line with its cells in column order under a line of column headers,
+carries its table number, and every word keeps the box it is printed in, so a cell and its headers
+can be highlighted."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from papertrail.models import Passage, PassageKind
 from papertrail.pdf.extract import ExtractedPaper, extract
-from papertrail.pdf.extract.table_grid import is_cell_row
+from papertrail.pdf.extract.table_grid import is_cell_row, table_cells
 from tests import table_pdfs as factory
 
 
@@ -31,29 +32,28 @@ def _table(paper: ExtractedPaper, label: str) -> Passage:
 
 
 def test_ruled_table_rows_read_as_cells_under_their_headers(paper: ExtractedPaper) -> None:
-    lines = _table(paper, "Table 1").text.split("\n")
+    table = _table(paper, "Table 1")
+    lines = table.text.split("\n")
     assert lines[0] == "(Table 1) " + " | ".join(factory.RULED_HEADER)
-    model, accuracy, loss = factory.RULED_HEADER
-    for name, acc, los in factory.RULED_ROWS:
-        assert f"{name} | {accuracy}: {acc} | {loss}: {los}" in lines
-    assert len(lines) == 1 + len(factory.RULED_ROWS)
+    assert lines[1:] == [" | ".join(row) for row in factory.RULED_ROWS]
+    headers, rows = table_cells(table.text)
+    assert headers == list(factory.RULED_HEADER)
+    assert [[text for text, _, _ in row] for row in rows] == [list(row) for row in factory.RULED_ROWS]
 
 
-def test_spanning_header_prefixes_every_column_under_it(paper: ExtractedPaper) -> None:
-    lines = _table(paper, "Table 2").text.split("\n")
+def test_spanning_header_names_every_column_under_it(paper: ExtractedPaper) -> None:
+    headers, rows = table_cells(_table(paper, "Table 2").text)
     one, two = factory.EXPERIMENTS
-    name, p1, f1, p2, f2 = factory.SPANNING_ROWS[0]
-    assert f"{name} | {one} P: {p1} | {one} F1: {f1} | {two} P: {p2} | {two} F1: {f2}" in lines
+    assert headers == ["Model", f"{one} P", f"{one} F1", f"{two} P", f"{two} F1"]
+    assert [[text for text, _, _ in row] for row in rows] == [list(row) for row in factory.SPANNING_ROWS]
 
 
 def test_table_crossing_a_page_is_one_table_without_its_repeated_header(paper: ExtractedPaper) -> None:
     table = _table(paper, "Table 3")
     assert table.pages == [1, 2]
-    site, area, species = factory.LONG_HEADER
-    rows = [line for line in table.text.split("\n") if is_cell_row(line)]
-    assert len(rows) == len(factory.LONG_ROWS)
-    assert rows[0] == f"Site 1 | {area}: 13.5 | {species}: 21"
-    assert rows[-1] == f"Site 24 | {area}: 82.5 | {species}: 44"
+    headers, rows = table_cells(table.text)
+    assert headers == list(factory.LONG_HEADER)
+    assert [[text for text, _, _ in row] for row in rows] == [list(row) for row in factory.LONG_ROWS]
     assert sum(1 for p in paper.passages if p.kind == PassageKind.TABLE) == 3
 
 
@@ -64,23 +64,24 @@ def test_captions_stay_passages_of_their_own(paper: ExtractedPaper) -> None:
 
 def test_a_cell_highlights_with_its_row_and_column_headers(paper: ExtractedPaper) -> None:
     table = _table(paper, "Table 2")
-    line_start = table.text.index("DNN |")
-    cell = f"{factory.EXPERIMENTS[0]} F1: {factory.SPANNING_ROWS[0][2]}"
-    start = table.text.index(cell, line_start)
-    name_boxes = table.boxes_for(line_start, line_start + 3)
-    cell_boxes = table.boxes_for(start, start + len(cell))
-    rows_hit = sorted({round(b.y0) for b in cell_boxes})
-    assert len(rows_hit) == 3  # the upper header, the column header and the value's row
-    value = cell_boxes[-1]
-    assert abs(value.y0 - name_boxes[0].y0) < 1  # the value sits on the row of its name
-    for header in cell_boxes[:-1]:  # the headers stand over the value's column
+    headers, rows = table_cells(table.text)
+    column = headers.index(f"{factory.EXPERIMENTS[0]} F1")
+    _, value_start, value_end = rows[0][column]
+    _, name_start, name_end = rows[0][0]
+    header_start = table.text.index(headers[column])
+    value = table.boxes_for(value_start, value_end)[0]
+    name = table.boxes_for(name_start, name_end)[0]
+    header_boxes = table.boxes_for(header_start, header_start + len(headers[column]))
+    assert table.text[value_start:value_end] == factory.SPANNING_ROWS[0][2]
+    assert abs(value.y0 - name.y0) < 1 and name.x1 < value.x0  # the value sits on its name's row
+    assert len({round(b.y0) for b in header_boxes}) == 2  # "Experiment 1" above "F1"
+    for header in header_boxes:  # and both stand over the value's column
         assert header.y1 <= value.y0 + 1
         assert header.x0 - 60 < value.x0 < header.x1 + 60
-    assert all(b.page == 1 for b in cell_boxes)
 
 
 def test_is_cell_row() -> None:
-    assert is_cell_row("DNN | Experiment 1 F1: 0.91")
-    assert is_cell_row("Random forest | Accuracy: 0.80 | Loss: 0.45")
+    assert is_cell_row("DNN | 0.88 | 0.91")
+    assert is_cell_row("Random forest | 0.80 | 0.45 ± 0.01")
     assert not is_cell_row("Model | Accuracy | Loss")
     assert not is_cell_row("CNN 0.91 0.25")

@@ -203,8 +203,8 @@ def _span_roles(spans: list[dict]) -> list[tuple[str, str]] | None:
         return None
     texts = [s["text"] if "text" in s else "".join(ch["c"] for ch in s["chars"]) for s in spans]
     kinds = [symbol_font_kind(s["font"]) for s in spans]
-    one_size = all(abs(s["size"] - spans[0]["size"]) < 0.05 for s in spans)
-    if one_size and not any(needs_glyph_map(text, kind) for text, kind in zip(texts, kinds, strict=True)):
+    glyphs = any(needs_glyph_map(text, kind) for text, kind in zip(texts, kinds, strict=True))
+    if not glyphs and all(abs(s["size"] - spans[0]["size"]) < 0.05 for s in spans):
         return None  # the common line: one size, plain fonts
     sizes: dict[float, int] = {}
     for span, text in zip(spans, texts, strict=True):
@@ -216,10 +216,7 @@ def _span_roles(spans: list[dict]) -> list[tuple[str, str]] | None:
         (script_role(s["size"], s["origin"][1], main["size"], main["origin"][1]), kind)
         for s, kind in zip(spans, kinds, strict=True)
     ]
-    plain = not any(role for role, _ in roles) and not any(
-        needs_glyph_map(text, kind) for text, kind in zip(texts, kinds, strict=True)
-    )
-    return None if plain else roles
+    return roles if glyphs or any(role for role, _ in roles) else None
 
 
 def _notation_words(line_words: list[tuple], spans: list[dict], roles: list[tuple[str, str]]) -> list[Word]:
@@ -247,7 +244,11 @@ def _notation_words(line_words: list[tuple], spans: list[dict], roles: list[tupl
         for r, (role, chars, first, final) in enumerate(runs):
             rx0 = x0 if r == 0 else max(x0, spans[first]["bbox"][0])
             rx1 = x1 if r == len(runs) - 1 else min(x1, spans[final]["bbox"][2])
-            ry0, ry1 = (spans[first]["bbox"][1], spans[first]["bbox"][3]) if role else (y0, y1)
+            if len(runs) == 1:
+                ry0, ry1 = y0, y1
+            else:  # each part as high as its own spans (a raised marker does not lift its word)
+                ry0 = min(spans[k]["bbox"][1] for k in range(first, final + 1))
+                ry1 = max(spans[k]["bbox"][3] for k in range(first, final + 1))
             end_of_line = index == last and r == len(runs) - 1
             for n, word in enumerate(_clean_word("".join(chars), (rx0, ry0, rx1, ry1), end_of_line)):
                 parts.append((word, role, r > 0 and n == 0))

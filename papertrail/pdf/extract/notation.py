@@ -23,8 +23,9 @@ _SUPERSCRIPTS = str.maketrans("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸�
 _SUBSCRIPTS = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
 _SUPERSCRIPT_CHARS = frozenset("0123456789+-−=()ni")
 _SUBSCRIPT_CHARS = frozenset("0123456789+-−=()")
-# Reference and footnote markers: numbers, lists and ranges of them, footnote symbols, letters a,b.
-_ORDINALS = frozenset(("st", "nd", "rd", "th", "er", "re"))
+_ORDINALS = frozenset(("st", "nd", "rd", "th", "er", "re"))  # 21st, 2nd: set raised, read plain
+# Markers are numbers, lists and ranges of them, footnote symbols, or letters a,b (affiliations);
+# they attach as exponents only to a number (10⁴) or a one- or two-letter symbol (R², km²).
 _LETTER_MARKER = re.compile(r"^[a-z](,[a-z])*$")
 _NUMBER_BASE = re.compile(r"(^|[×(=~−-])\d{1,3}$")
 _LETTER_BASE = re.compile(r"^[^\W\d_]{1,2}$|[)\]]$")
@@ -52,7 +53,7 @@ def is_marker(script: str) -> bool:
 def script_attaches(base: str, script: str, role: str) -> bool:
     """Does a script glued to base belong to it ("10⁻⁴", "R²", "CO₂") or mark it ("ProtT5 ¹⁴")?"""
     if role == "sub" or not is_marker(script):
-        return True  # a subscript, a signed exponent, or letters ("5th", "xᵀ")
+        return True  # a subscript, a signed exponent, or letters ("5th", "x^T")
     if script.isdigit() and _NUMBER_BASE.search(base):
         return len(script) <= 2  # 10⁴, 2¹²
     return len(script) == 1 and script.isalnum() and bool(_LETTER_BASE.search(base))  # R², Rᵈ, km², (a+b)²

@@ -64,7 +64,11 @@ class DocStats:
             return False
         if any(key in self.margin_repeats for key in _margin_keys(line)):
             return True
-        return bool(_PAGE_NUMBER.match(line.text.strip()))
+        # A lone number is a page number; one sharing its baseline with other text is a table cell.
+        return bool(_PAGE_NUMBER.match(line.text.strip())) and not any(
+            other is not line and min(other.y1, line.y1) - max(other.y0, line.y0) > 0.5 * line.height
+            for other in page.lines
+        )
 
 
 def garbled_warning(pages: list[PageText]) -> list[str]:

@@ -11,11 +11,14 @@ PyMuPDF's find_tables was measured on the 69 labelled tables of the 25 shared pa
 used: "lines" (run clipped to each table) found a grid in 10, with fewer columns than the text
 shows in 9, and doubled extraction time (18 -> 34 ms/page); "text" cut numbers apart ("0934\n.").
 
-Each body row becomes one line a reader (and the answering engine) can use alone:
-    DNN | Experiment 1 F1: 0.91 | Experiment 1 P: 0.88
-Every word keeps its own box, and header words repeated in a line keep the header's box, so
-highlighting a line (or one "column: value" part of it) marks the cell and its headers on the page.
-The first line is the table's label and column headers: "(Table 2) Model | Experiment 1 F1 | ...".
+Each row becomes one line, its cells in column order between "|" (an empty cell stays empty, so a
+cell's position names its column); the first line is the table's label and column headers:
+    (Table 2) Model | Experiment 1 P | Experiment 1 F1 | Experiment 2 P | Experiment 2 F1
+    DNN | 0.88 | 0.91 | 0.79 | 0.83
+This keeps the tokens a reader (and the answering engine) saw before, and table_cells() reads a
+passage back into column headers and cells with their text offsets: Passage.boxes_for on a cell,
+its row's first cell and its column's header highlights the cell and its headers on the page.
+Every word keeps its own box; a row that only names a group of rows stays a line of its own.
 """
 
 from __future__ import annotations
@@ -32,21 +35,20 @@ MAX_HEADER_LEVELS = 3
 CAPTION_REACH = 4.0  # in ems: a caption further from a table than this names another one
 CELL_GAP = 0.7  # in ems: wider than a word space (about 0.3), narrower than the gap between cells
 CELL_SEPARATOR = "|"
-# A serialised body row: "row header | column: value | column: value" (the hook answering reads).
-_CELL_ROW = re.compile(r"\S \| [^|\n]*\S: \S")
+_LABEL_PREFIX = re.compile(r"^\([^)]*\)\s*")
 _TABLE_LABEL = re.compile(r"^(T\s?A\s?B\s?L\s?E|Table|Tab\.)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b", re.IGNORECASE)
 _NUMERIC = re.compile(r"^[-+−±(<>~≤≥]?\d[\d.,%)×x*±−]*$|^[-–—]$|^n/?a$", re.IGNORECASE)
 
 
 def is_cell_row(line: str) -> bool:
-    """Is this line of a table passage a serialised body row ("name | column: value")?"""
-    return bool(_CELL_ROW.search(line))
+    """Is this line of a table passage a row of values ("DNN | 0.88 | 0.91"), not a header?"""
+    cells = line.split(" | ")
+    return len(cells) >= 2 and any(_numeric_cell(c) for c in cells[1:])
 
 
 @dataclass
 class Cell:
     words: list[Word]
-    page: int
 
     @property
     def text(self) -> str:
@@ -64,14 +66,14 @@ class Cell:
 Line = list[tuple[Word, int]]  # a serialised line: words with the page each is printed on
 
 
-def _row_cells(row: Row, page: int) -> list[Cell]:
+def _row_cells(row: Row) -> list[Cell]:
     """Runs of words separated by gaps wider than a word space (cells are set an em or more apart)."""
     cells: list[Cell] = []
     for word in row.words:
         if cells and word.x0 - cells[-1].words[-1].x1 <= CELL_GAP * row.size:
             cells[-1].words.append(word)
         else:
-            cells.append(Cell([word], page))
+            cells.append(Cell([word]))
     return cells
 
 
@@ -105,7 +107,7 @@ def _gap_to(cell: Cell, column: tuple[float, float]) -> float:
     return max(0.0, column[0] - cell.x1, cell.x0 - column[1])
 
 
-def _in_columns(row: Row, page: int, columns: list[tuple[float, float]]) -> list[list[Word]]:
+def _in_columns(row: Row, columns: list[tuple[float, float]]) -> list[list[Word]]:
     """A body row's words put in the column whose extent holds (or is nearest) each word's centre."""
     out: list[list[Word]] = [[] for _ in columns]
     for word in row.words:
@@ -127,9 +129,9 @@ def _copy(word: Word, text: str | None = None) -> Word:
 
 
 def grid_lines(rows: list[Row], pages: list[int]) -> list[Line] | None:
-    """The table's lines as "row | column: value" with word boxes, or None when no grid is clear
-    (fewer than two body rows or two columns): the caller keeps the rows as printed."""
-    cells = [_row_cells(r, p) for r, p in zip(rows, pages, strict=True)]
+    """The table's lines (column headers, then one per row, cells between "|") with word boxes, or
+    None when no grid is clear (fewer than two rows of values or two columns): rows stay as printed."""
+    cells = [_row_cells(r) for r in rows]
     first_body = next((i for i in range(len(rows)) if _body_like(cells[i])), None)
     if first_body is None:
         return None
@@ -156,50 +158,58 @@ def grid_lines(rows: list[Row], pages: list[int]) -> list[Line] | None:
                         covered[j] = list(nearest.words)
         for j, words in covered.items():
             headers[j].extend(words)
-    header_texts = [" ".join(w.text for w in h) for h in headers]
     repeated = {" ".join(r.text.split()) for r in (rows[i] for i in header_rows)}
-    grid = [_in_columns(rows[i], pages[i], columns) for i in range(first_body, len(rows))]
-    names_first = sum(1 for g in grid if any(c.isalpha() for w in g[0] for c in w.text)) >= 0.5 * len(grid)
     lines: list[Line] = []
     if any(headers):
-        head: Line = []
-        for h in headers:
-            if not h:
-                continue
-            if head:
-                head.append((_copy(head[-1][0], CELL_SEPARATOR), head[-1][1]))
-            head.extend((_copy(w), pages[header_rows[0]]) for w in h)
-        lines.append(head)
-    group: list[Word] = []
-    for offset, columns_words in enumerate(grid):
-        i = first_body + offset
-        page = pages[i]
+        lines.append(_cells_line([[(_copy(w), pages[header_rows[0]]) for w in h] for h in headers]))
+    for i in range(first_body, len(rows)):
         if " ".join(rows[i].text.split()) in repeated:
             continue  # a header repeated where the table continues on the next page
-        filled = [j for j, ws in enumerate(columns_words) if ws]
-        if names_first and filled == [0]:
-            group = columns_words[0]  # a row that only names a group of the rows under it
+        cells_words = _in_columns(rows[i], columns)
+        if not any(cells_words[1:]):
+            if cells_words[0]:
+                lines.append([(w, pages[i]) for w in cells_words[0]])  # a row naming the group under it
             continue
-        line: Line = []
-        if names_first:
-            line.extend((_copy(w), page) for w in group)
-            if group and columns_words[0]:
-                line.append((_copy(group[-1], "›"), page))
-            line.extend((w, page) for w in columns_words[0])
-        for j in range(1 if names_first else 0, len(columns)):
-            value = columns_words[j]
-            if not value:
-                continue
-            if line:
-                line.append((_copy(line[-1][0], CELL_SEPARATOR), page))
-            if header_texts[j]:
-                head_words = headers[j]
-                line.extend((_copy(w), pages[header_rows[0]]) for w in head_words[:-1])
-                line.append((_copy(head_words[-1], head_words[-1].text + ":"), pages[header_rows[0]]))
-            line.extend((w, page) for w in value)
-        if line:
-            lines.append(line)
+        lines.append(_cells_line([[(w, pages[i]) for w in ws] for ws in cells_words]))
     return lines
+
+
+def _cells_line(cells: list[Line]) -> Line:
+    """One line of cells, "|" between each two (an empty cell stays, so positions name columns);
+    a separator takes the box of the word before it (at a line's start, of its first word)."""
+    filled = [cell for cell in cells if cell]
+    if not filled:
+        return []
+    line: Line = []
+    for j, cell in enumerate(cells):
+        if j:
+            word, page = line[-1] if line else filled[0][0]
+            line.append((_copy(word, CELL_SEPARATOR), page))
+        line.extend(cell)
+    return line
+
+
+def table_cells(text: str) -> tuple[list[str], list[list[tuple[str, int, int]]]]:
+    """The column headers of a table passage's text and its rows as (cell text, start, end) per
+    column (start/end index the passage text, for Passage.boxes_for). Rows that name a group and
+    tables kept as printed (no "|" lines) give no cells."""
+    headers: list[str] = []
+    rows: list[list[tuple[str, int, int]]] = []
+    offset = 0
+    for number, line in enumerate(text.split("\n")):
+        if " | " in line:
+            cells = []
+            pos = 0
+            for part in line.split("|"):
+                lead = len(part) - len(part.lstrip())
+                cells.append((part.strip(), offset + pos + lead, offset + pos + lead + len(part.strip())))
+                pos += len(part) + 1
+            if number == 0 and not is_cell_row(line):
+                headers = [_LABEL_PREFIX.sub("", c[0]) for c in cells]
+            else:
+                rows.append(cells)
+        offset += len(line) + 1
+    return headers, rows
 
 
 def label_and_join_tables(drafts: list[Draft]) -> list[Draft]:
@@ -259,7 +269,7 @@ def _label_words(caption: Draft) -> list[Word]:
 
 
 def _has_body(draft: Draft) -> bool:
-    return sum(1 for r, p in zip(draft.rows, draft.row_pages, strict=True) if _body_like(_row_cells(r, p))) >= 2
+    return sum(1 for r in draft.rows if _body_like(_row_cells(r))) >= 2
 
 
 def _numeric_cell(text: str) -> bool:
@@ -322,11 +332,8 @@ def table_lines(draft: Draft) -> list[Line] | None:
     lines = grid_lines(draft.rows, draft.row_pages)
     if not lines:
         return None
-    page = draft.row_pages[0]
-    label = [(_copy(w), page) for w in draft.label]
-    label[0] = (_copy(draft.label[0], "(" + draft.label[0].text), page)
-    last = label[-1][0]
-    label[-1] = (_copy(last, last.text.rstrip(".:|—–-") + ")"), page)
-    if len(label) == 1:
-        label[0] = (_copy(draft.label[0], "(" + draft.label[0].text.rstrip(".:|—–-") + ")"), page)
+    words = [_copy(w) for w in draft.label]  # "(Table 2)" before the column headers
+    words[0].text = "(" + words[0].text
+    words[-1].text = words[-1].text.rstrip(".:|—–-") + ")"
+    label = [(w, draft.row_pages[0]) for w in words]
     return [label + lines[0], *lines[1:]]
