@@ -26,12 +26,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from papertrail.pdf.extract import ExtractionError, extract, reading_text
 
     try:
-        paper = extract(Path(args.pdf))
+        paper = extract(Path(args.pdf), ocr_dpi=_settings(args).ocr_dpi)
     except ExtractionError as err:
         print(f"error: {err.message}", file=sys.stderr)
         return 2
     for warning in paper.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if paper.ocr_pages:
+        print(f"note: text of {len(paper.ocr_pages)} of {paper.pages} pages read by OCR", file=sys.stderr)
     sys.stdout.write(reading_text(paper) + "\n")
     return 0
 
