@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     total_kept, total_right = sum(kept.values()), sum(right_before.values())
     print(
         f"ocr_seconds_per_page {per_page:.1f}"
-        + (" (every scan was read by an earlier run)" if per_page != per_page else "")
+        + (" (every scan was read by an earlier run)" if math.isnan(per_page) else "")
     )
     print(f"original_correct {scorer.score(gold, original)[0]['correct']:.3f}")
     print(f"ocr_correct {scorer.score(gold, scanned)[0]['correct']:.3f}")
