@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Sequence
 
 from papertrail.models import Passage
@@ -35,8 +36,10 @@ _RANK = f"bm25({TABLE}, 1.0, 0.0, 0.0)"
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens; stopwords dropped so question phrasing does not dominate."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
+    """Lower-case word tokens; stopwords dropped so question phrasing does not dominate. NFKC folds the
+    super- and subscripts extraction keeps ("F₁", "10⁻⁴") into the digits a question types."""
+    folded = unicodedata.normalize("NFKC", text).replace("\u2212", "-").lower()
+    return [t for t in _TOKEN.findall(folded) if t not in _STOPWORDS]
 
 
 def _match_expression(terms: Sequence[str], paper_ids: Sequence[str] | None) -> str:

@@ -32,6 +32,8 @@ def _papers_hit(library: Library, query: str, paper_ids=None) -> set[str]:
 
 def test_tokens_keep_numbers_and_hyphens_whole_and_drop_stopwords():
     assert lexical.tokenize("What is the learning-rate of 1e-4 and 3.5 h?") == ["learning-rate", "1e-4", "3.5", "h"]
+    # super- and subscripts as extraction keeps them meet the digits a question types
+    assert lexical.tokenize("F₁ of 0.91 and R² at 10⁻⁴") == lexical.tokenize("F1 of 0.91 and R2 at 10-4")
 
 
 def test_search_is_restricted_to_the_papers_asked_about(library, two_papers):
