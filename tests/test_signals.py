@@ -235,3 +235,13 @@ def test_a_descriptive_answer_goes_on_in_its_paragraph():
     # the next paragraph is another statement
     other = split_passage(replace(_passage("Photosynthesis was measured at noon."), ordinal=2))[0]
     assert follow_up(how, first, other) is None
+
+
+def test_a_tables_column_header_line_is_a_heading_not_an_answer():
+    from papertrail.answering.candidates import split_passage
+
+    q = analyse("In Table 2, what F1 did the DNN reach?")
+    header, row = split_passage(_passage("(Table 2) Model | P | F1\nDNN | 0.88 | 0.91", kind=PassageKind.TABLE))
+    pool = Pool([Candidate(s, 0.5, 1.0, 1.0, cosine=0.5) for s in (header, row)], focus_in_paper=True)
+    compute(q, pool)
+    assert [c.signals["heading"] for c in pool.candidates] == [1.0, 0.0]

@@ -205,6 +205,13 @@ def table_header(passage: Passage) -> str:
     return " ".join(out)
 
 
+def is_column_header(s: Sentence) -> bool:
+    """The first line of a table that names its columns ("(Table 2) Model | P | F1"): it states no value."""
+    return (
+        s.passage.kind == PassageKind.TABLE and s.start == 0 and not _mostly_numbers(s.text) and not is_cell_row(s.text)
+    )
+
+
 def _mostly_numbers(line: str) -> bool:
     tokens = line.split()
     return bool(tokens) and sum(bool(_NUMERIC_CELL.fullmatch(t)) for t in tokens) >= max(1, len(tokens) / 3)

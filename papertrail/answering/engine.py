@@ -245,7 +245,7 @@ _AGAINST = {
     "phase_mismatch": "{phase}",
     "hardware_not_training": "the hardware named is not said to be used for training",
     "article_licence": "that is the article's licence, not the licence asked about",
-    "heading": "a section heading names a topic, it states nothing",
+    "heading": "a heading or a table's column names name topics, they state nothing",
     "interrogative": "the closest sentence asks a question, it states no answer",
     "cosine": "nothing close in meaning to the question",
     "lexical": "the evidence covers few of the question's terms",

@@ -17,6 +17,7 @@ from papertrail.answering.candidates import (
     Sentence,
     acronym_forms,
     is_acronym,
+    is_column_header,
 )
 from papertrail.answering.question import PHASES_IN_EVIDENCE, Question
 from papertrail.answering.text import canonical, stems_of_word, words
@@ -358,7 +359,7 @@ SIGNALS: dict[str, str] = {
     "phase_mismatch": "about another training phase than the one asked (pre-training vs fine-tuning)",
     "hardware_not_training": "hardware asked for training, the sentence names no training",
     "article_licence": "the article's own licence statement, while the question asks about code, data or a model",
-    "heading": "a section heading (it names a topic and states nothing)",
+    "heading": "a section heading or a table's column-header line (it names topics and states nothing)",
     "interrogative": "the sentence is itself a question (it asks, it does not state)",
     "caption": "a figure or table caption",
     "table_row": "a table row",
@@ -418,7 +419,7 @@ def compute(q: Question, pool: Pool) -> None:
                 q.kind in (Kind.GPU, Kind.HARDWARE) and q.about_training and not (s.stems & _TRAIN_WORDS)
             ),
             "article_licence": float(licence_of_work and bool(_ARTICLE_LICENCE.search(s.text))),
-            "heading": float(s.passage.kind == PassageKind.HEADING),
+            "heading": float(s.passage.kind == PassageKind.HEADING or is_column_header(s)),
             "interrogative": float(s.text.rstrip(" \"'”)").endswith("?")),
             "caption": float(s.passage.kind == PassageKind.CAPTION),
             "table_row": float(s.passage.kind == PassageKind.TABLE),
