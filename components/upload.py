@@ -61,6 +61,8 @@ def _cancel_all(queue: IngestQueue) -> None:
 
 def _panel(queue: IngestQueue) -> None:
     status = queue.status()
+    if status.queued and status.running is None:
+        queue.start()  # a file queued just as the worker finished, or by another session
     if status.active:
         running = status.running
         current = ""

@@ -194,7 +194,7 @@ class IngestQueue:
             pass
 
     def wait(self, timeout_s: float = 600) -> None:
-        """Block until this process's worker has emptied the queue (the CLI and tests)."""
+        """Block until this process's worker has emptied the queue (tests; the app polls status())."""
         worker = self._worker
         if worker is not None:
             worker.join(timeout_s)
