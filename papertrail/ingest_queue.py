@@ -12,13 +12,13 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from papertrail.export import plural
 from papertrail.library import STAGES, IngestError, Library, _owner_alive, _owner_tag, pdf_sources
+from papertrail.registry_db import ThreadConnections
 
 QUEUED, RUNNING, CANCELLING = "queued", "running", "cancelling"
 ADDED, DUPLICATE, FAILED, CANCELLED = "added", "duplicate", "failed", "cancelled"
@@ -104,27 +104,15 @@ class IngestQueue:
         self.staging = library.settings.data_dir / "inbox"
         self.staging.mkdir(parents=True, exist_ok=True)
         self._path = library.settings.registry_path
-        self._local = threading.local()
+        self._connections = ThreadConnections(self._path)
         self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
         with closing(sqlite3.connect(self._path, timeout=60)) as conn:
             conn.executescript(_SCHEMA)
         self._recover()
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self._path, timeout=60, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            self._local.conn = conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def _db(self):
+        return self._connections.transaction()
 
     def _recover(self) -> None:
         """Jobs whose process died mid-ingest go back to the queue (or end, if they were being cancelled)."""

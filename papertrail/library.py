@@ -13,11 +13,10 @@ import os
 import re
 import socket
 import sqlite3
-import threading
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from papertrail.index import PassageIndex
 from papertrail.models import Paper, Passage, PassageKind
 from papertrail.pdf.chunk import chunk
 from papertrail.pdf.extract import ExtractionError, extract
+from papertrail.registry_db import ThreadConnections
 from papertrail.settings import Settings, default_settings
 
 # Stages reported to the progress callback, in order; "ocr" only for a PDF with scanned pages.
@@ -165,7 +165,7 @@ class Library:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings.pdf_dir.mkdir(parents=True, exist_ok=True)
         self.index = PassageIndex(self.settings, embed_model or MiniLMEmbedding())
-        self._local = threading.local()
+        self._connections = ThreadConnections(self.settings.registry_path)
         with closing(sqlite3.connect(self.settings.registry_path, timeout=60)) as conn:
             conn.executescript(_SCHEMA)  # executescript manages its own transaction
             _add_ocr_column(conn)
@@ -174,23 +174,8 @@ class Library:
 
     # -- storage -------------------------------------------------------------------------------
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        """One connection per thread (Streamlit serves sessions on threads); a transaction per use."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.settings.registry_path, timeout=60, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def _db(self):
+        return self._connections.transaction()
 
     def _migrate(self) -> None:
         """Bring a registry from an earlier version up to date, atomically: the FTS5 table (its passages
