@@ -61,30 +61,41 @@ def completeness_heatmap(review: Review) -> go.Figure:
     return figure
 
 
-def coverage_bars(review: Review) -> go.Figure:
-    """Per question, the share of papers that report it (of those answered so far)."""
-    coverage = question_coverage(review)
+def _share_bars(keys: list[str], shares: list[float], labels: list[str], hovers: list[str], axis: str) -> go.Figure:
+    """One horizontal bar per question: a share between 0 and 1, labelled with its count."""
     figure = go.Figure(
         go.Bar(
-            x=[c.fraction for c in coverage],
-            y=[c.key for c in coverage],
+            x=shares,
+            y=keys,
             orientation="h",
             marker_color=PRIMARY,
-            text=[f"{c.reported}/{c.answered}" for c in coverage],
+            text=labels,
             textposition="outside",
             cliponaxis=False,
-            hovertext=[html.escape(c.question) for c in coverage],
+            hovertext=hovers,
             hoverinfo="text",
         )
     )
     figure.update_layout(
-        height=60 + 24 * len(coverage),
+        height=60 + 24 * len(keys),
         margin={"l": 10, "r": 40, "t": 10, "b": 40},
-        xaxis={"title": {"text": "share of papers reporting it"}, "range": [0, 1], "tickformat": ".0%"},
+        xaxis={"title": {"text": axis}, "range": [0, 1], "tickformat": ".0%"},
         yaxis={"autorange": "reversed", "type": "category"},
         showlegend=False,
     )
     return figure
+
+
+def coverage_bars(review: Review) -> go.Figure:
+    """Per question, the share of papers that report it (of those answered so far)."""
+    coverage = question_coverage(review)
+    return _share_bars(
+        [c.key for c in coverage],
+        [c.fraction for c in coverage],
+        [f"{c.reported}/{c.answered}" for c in coverage],
+        [html.escape(c.question) for c in coverage],
+        "share of papers reporting it",
+    )
 
 
 def _agreement_rows(rows: Sequence[Agreement]) -> list[Agreement]:
@@ -94,31 +105,17 @@ def _agreement_rows(rows: Sequence[Agreement]) -> list[Agreement]:
 def agreement_bars(rows: Sequence[Agreement], reference: str) -> go.Figure:
     """Per question, the share of cells where the tool and the reference agree on reported / not reported."""
     per_question = _agreement_rows(rows)
-    figure = go.Figure(
-        go.Bar(
-            x=[r.fraction for r in per_question],
-            y=[r.key for r in per_question],
-            orientation="h",
-            marker_color=PRIMARY,
-            text=[f"{r.agreed}/{r.cells}" for r in per_question],
-            textposition="outside",
-            cliponaxis=False,
-            hovertext=[
-                f"{html.escape(r.key)}: agreement {r.fraction:.0%}, kappa "
-                + ("n/a" if math.isnan(r.kappa) else f"{r.kappa:.2f}")
-                for r in per_question
-            ],
-            hoverinfo="text",
-        )
+    return _share_bars(
+        [r.key for r in per_question],
+        [r.fraction for r in per_question],
+        [f"{r.agreed}/{r.cells}" for r in per_question],
+        [
+            f"{html.escape(r.key)}: agreement {r.fraction:.0%}, kappa "
+            + ("n/a" if math.isnan(r.kappa) else f"{r.kappa:.2f}")
+            for r in per_question
+        ],
+        f"agreement with {html.escape(reference)}",
     )
-    figure.update_layout(
-        height=60 + 24 * len(per_question),
-        margin={"l": 10, "r": 40, "t": 10, "b": 40},
-        xaxis={"title": {"text": f"agreement with {html.escape(reference)}"}, "range": [0, 1], "tickformat": ".0%"},
-        yaxis={"autorange": "reversed", "type": "category"},
-        showlegend=False,
-    )
-    return figure
 
 
 def confusion_bars(rows: Sequence[Agreement], first: str, second: str) -> go.Figure:
