@@ -245,3 +245,22 @@ def test_a_tables_column_header_line_is_a_heading_not_an_answer():
     pool = Pool([Candidate(s, 0.5, 1.0, 1.0, cosine=0.5) for s in (header, row)], focus_in_paper=True)
     compute(q, pool)
     assert [c.signals["heading"] for c in pool.candidates] == [1.0, 0.0]
+
+
+def test_the_row_with_the_asked_columns_extreme_value_is_marked():
+    from papertrail.answering.candidates import split_passage
+
+    table = _passage(
+        "(Table 1) U-net | Dice coefficient | Train time (h)\nSimple U-net | 0.71 | 5\nEnlarged U-net | 0.74 | 7",
+        kind=PassageKind.TABLE,
+    )
+
+    def marked(question: str) -> list[float]:
+        q = analyse(question)
+        pool = Pool([Candidate(s, 0.5, 1.0, 1.0, cosine=0.5) for s in split_passage(table)], focus_in_paper=True)
+        compute(q, pool)
+        return [c.signals["table_extreme"] for c in pool.candidates]
+
+    assert marked("In Table 1, which U-net reached the highest Dice coefficient?") == [0.0, 0.0, 1.0]
+    assert marked("In Table 1, which U-net had the lowest train time?") == [0.0, 1.0, 0.0]
+    assert marked("In Table 1, what Dice coefficient did the simple U-net reach?") == [0.0, 0.0, 0.0]

@@ -232,6 +232,7 @@ _FOR = {
     "focus_cov": "names '{term}'",
     "table_named": "a row of the table the question names",
     "row_names_subject": "a table row naming what the question asks about",
+    "table_extreme": "the row with the asked column's extreme value",
     "own_work": "about this study's own work",
 }
 _AGAINST = {

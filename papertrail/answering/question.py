@@ -99,6 +99,9 @@ PHASES_IN_EVIDENCE: dict[str, re.Pattern[str]] = {
     "finetune": re.compile(r"\bfine-?tun\w*", re.I),
     "inference": re.compile(r"\binference\b|\bat test time\b|\bprediction time\b", re.I),
 }
+# "Which model reached the highest F1?": the row holding a column's extreme value answers.
+_HIGHEST = re.compile(r"\b(?:highest|largest|greatest|maximum|max|most|top)\b", re.I)
+_LOWEST = re.compile(r"\b(?:lowest|smallest|least|minimum|min|fewest)\b", re.I)
 _AGGREGATE = re.compile(r"\b(?:total|in total|overall|altogether|in all|combined|whole)\b", re.I)
 _RATE_Q = re.compile(r"\b(?:per|each|every|hourly|daily|rate)\b", re.I)
 _TRAIN_VERB = re.compile(r"\b(?:train|trained|training|fine-?tun\w*|pre-?train\w*|fit|fitted|learn\w*)\b", re.I)
@@ -137,6 +140,7 @@ class Question:
     extra_kinds: tuple[Kind, ...] = field(default=())  # a second slot ("which optimizer and loss function")
     given_values: tuple[str, ...] = ()  # numbers the question itself states ("60 s of audio")
     compound: bool = False  # two questions in one ("..., and where was that cell?")
+    extreme: str = ""  # "max" / "min": the question asks for the row with a column's highest / lowest value
     count: bool = False  # "how many X": the number is written before X ("40669 images")
     examples: tuple[str, ...] = ()  # "(e.g., SGD, Adam)": members of the asked category, not required words
     # per example, the stems that must all occur for a sentence to name it ("public datasets")
@@ -373,6 +377,7 @@ def analyse(question: str) -> Question:
         extra_kinds=tuple(extra),
         given_values=given,
         compound=compound,
+        extreme="max" if _HIGHEST.search(q) else "min" if _LOWEST.search(q) else "",
         count=bool(m_many),
         examples=examples,
         example_stems=tuple(s for s in map(_stems_that_name, examples) if s),

@@ -22,7 +22,8 @@ from papertrail.answering.candidates import (
 from papertrail.answering.question import PHASES_IN_EVIDENCE, Question
 from papertrail.answering.text import canonical, stems_of_word, words
 from papertrail.answering.values import Kind, Value, names
-from papertrail.models import PassageKind
+from papertrail.models import Passage, PassageKind
+from papertrail.pdf.extract.table_grid import table_cells
 
 WINDOW = 14  # words between the asked term and a non-numeric value
 KIND_NAMES = {
@@ -336,6 +337,29 @@ def anchor(q: Question, s: Sentence) -> str:
     return matched[0] if matched else (s.text[:40] + "...")
 
 
+_CELL_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+def extreme_rows(q: Question, passage: Passage) -> frozenset[int]:
+    """For a question asking the highest / lowest value of a table: the offsets of the rows that hold
+    it in the column whose header shares the most words with the question."""
+    headers, rows = table_cells(passage.text)
+    asked = {x for t in q.terms for x in stems_of_word(t)}
+    overlap = [(len(_stems(h) & asked), j) for j, h in enumerate(headers) if j > 0]  # column 0 names rows
+    words_shared, column = max(overlap, default=(0, 0))
+    if not q.extreme or words_shared == 0:
+        return frozenset()
+    values = []
+    for row in rows:
+        number = _CELL_NUMBER.search(row[column][0].replace(",", "")) if len(row) > column else None
+        if number is not None:
+            values.append((float(number.group()), row[0][1]))
+    if len(values) < 2:
+        return frozenset()
+    target = (max if q.extreme == "max" else min)(v for v, _ in values)
+    return frozenset(start for v, start in values if v == target)
+
+
 # -- the signals ----------------------------------------------------------------------------------
 
 # name -> what it measures; the fitted weights are stored in this order.
@@ -365,6 +389,7 @@ SIGNALS: dict[str, str] = {
     "table_row": "a table row",
     "table_named": "a row of the table the question names",
     "row_names_subject": "a table row whose own cells name one of the question's other words",
+    "table_extreme": "a table row holding the highest / lowest value of the column the question asks about",
     "long_sentence": "log word count of the sentence (cosine is diluted in long sentences)",
     "value_q_typed": "typed_value, for a question asking a value",
     "value_q_attached": "attached_value, for a question asking a value",
@@ -386,6 +411,7 @@ def compute(q: Question, pool: Pool) -> None:
     category_q = form == "category"
     open_q = form in ("descriptive", "yesno")
     licence_of_work = q.kind == Kind.LICENSE and bool(_SOFTWARE_WORDS.search(q.text))
+    extremes: dict[str, frozenset[int]] = {}  # passage id -> rows holding the asked extreme
     for c in pool.candidates:
         s = c.sentence
         typed = attached = rejected = 0.0
@@ -396,6 +422,8 @@ def compute(q: Question, pool: Pool) -> None:
             attached = float(bool(good))
             rejected = float(bool(values) and not good)
         named = float(q.names_example(s.stems))
+        if q.extreme and s.passage.kind == PassageKind.TABLE and s.passage.id not in extremes:
+            extremes[s.passage.id] = extreme_rows(q, s.passage)
         cited = _cited_example(s, None)
         sig = {
             "cosine": c.cosine,
@@ -425,6 +453,7 @@ def compute(q: Question, pool: Pool) -> None:
             "table_row": float(s.passage.kind == PassageKind.TABLE),
             "table_named": float(c.table_named),
             "row_names_subject": float(s.passage.kind == PassageKind.TABLE and c.row > 0),
+            "table_extreme": float(any(s.start <= r < s.end for r in extremes.get(s.passage.id, ()))),
             "long_sentence": float(np.log1p(len(s.tokens))),
             "value_q_typed": typed * value_q,
             "value_q_attached": attached * value_q,
