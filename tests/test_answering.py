@@ -164,3 +164,16 @@ def test_answers_quote_only_the_paper(papers, answerer):
 def test_generated_pdfs_exist(tmp_path: Path):
     path = pdfs.make_kelp(tmp_path / "k.pdf")
     assert path.stat().st_size > 0
+
+
+def test_a_table_lookup_answers_with_the_cell_and_highlights_its_column_header(tmp_path, embed_model):
+    from tests import table_pdfs
+
+    library = Library(load_settings(data_dir=tmp_path / "data"), embed_model=embed_model)
+    paper = library.ingest(table_pdfs.make_tables_pdf(tmp_path / "tables.pdf")).paper
+    answer = Answerer(library).ask("In Table 1, what loss did the SVM reach?", [paper.id])
+    assert answer.verdict.answerable, answer.verdict.reasons
+    assert answer.text.startswith("0.40 (Loss) — “SVM | 0.84 | 0.40”"), answer.text
+    row, header = answer.evidence[0], answer.evidence[1]
+    assert row.text == "SVM | 0.84 | 0.40" and header.text == "Loss"
+    assert header.boxes and all(b.page == row.page for b in header.boxes)

@@ -264,3 +264,25 @@ def test_the_row_with_the_asked_columns_extreme_value_is_marked():
     assert marked("In Table 1, which U-net reached the highest Dice coefficient?") == [0.0, 0.0, 1.0]
     assert marked("In Table 1, which U-net had the lowest train time?") == [0.0, 1.0, 0.0]
     assert marked("In Table 1, what Dice coefficient did the simple U-net reach?") == [0.0, 0.0, 0.0]
+
+
+def test_a_table_lookup_answers_with_the_cell_under_the_asked_column():
+    from papertrail.answering.candidates import split_passage
+    from papertrail.answering.signals import asked_cell
+
+    passage = _passage(
+        "(Table 1) U-net | Dice coefficient | Train time (h)\nSimple U-net | 0.71 | 5\nEnlarged U-net | 0.74 | 7",
+        kind=PassageKind.TABLE,
+    )
+    _, simple, enlarged = split_passage(passage)
+    q = analyse("In Table 1, what Dice coefficient did the enlarged U-net reach?")
+    (header, h_start, h_end), (cell, c_start, c_end) = asked_cell(q, enlarged)
+    assert (header, cell) == ("Dice coefficient", "0.74")
+    assert passage.text[h_start:h_end] == header and passage.text[c_start:c_end] == cell
+    assert compose(q, enlarged, None).startswith("0.74 (Dice coefficient) — “Enlarged U-net | 0.74 | 7”")
+    # two columns the question fits equally well: no cell is singled out, the row is quoted
+    both = analyse("In Table 1, what Dice coefficient and train time did the simple U-net reach?")
+    assert asked_cell(both, simple) is None and compose(both, simple, None).startswith("“Simple U-net")
+    # a sentence of the text is no table cell
+    prose = make_sentence(_passage("The enlarged U-net reached a Dice coefficient of 0.74."), 0, 53)
+    assert asked_cell(q, prose) is None

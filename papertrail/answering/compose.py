@@ -11,6 +11,7 @@ import re
 
 from papertrail.answering.candidates import Sentence, table_header
 from papertrail.answering.question import Question
+from papertrail.answering.signals import asked_cell
 from papertrail.answering.text import stems_of_word
 from papertrail.answering.values import Kind, Value, find
 from papertrail.models import PassageKind
@@ -167,6 +168,10 @@ def compose(q: Question, s: Sentence, value: Value | None, follow: Sentence | No
     body = quote(s, follow) + where
     if q.yesno:
         return ("Yes. " if polarity(q, s) else "No. ") + body
+    cell = asked_cell(q, s)
+    if cell is not None:  # a table lookup: the cell under the asked column, then its row
+        header, value_cell = cell
+        return f"{value_cell[0]} ({header[0]}) — {body}"
     if sure and value is not None and q.kind in SHORT_KINDS and s.passage.kind != PassageKind.TABLE:
         short = short_value(q, s, value)
         if short and short != " ".join(s.text.split()):

@@ -18,7 +18,7 @@ from papertrail.answering.candidates import Candidate, PaperCache, PaperData, Po
 from papertrail.answering.decide import Decision, Outcome, Weights, decide, score_candidates, shipped_weights
 from papertrail.answering.llm import Stance
 from papertrail.answering.question import Question, analyse
-from papertrail.answering.signals import KIND_NAMES, anchor, compute, phase_reason, supporting_value
+from papertrail.answering.signals import KIND_NAMES, anchor, asked_cell, compute, phase_reason, supporting_value
 from papertrail.models import Answer, Evidence, Verdict
 from papertrail.settings import Settings
 
@@ -150,9 +150,14 @@ class Answerer:
             follow = compose.follow_up(
                 g.q, decision.best.sentence, self._next_sentence(g.datas, decision.best.sentence)
             )
-        return tuple(
+        evidence = [
             ev for c in chosen for ev in _evidence(c.sentence, c.probability, follow if c is decision.best else None)
-        )
+        ]
+        cell = asked_cell(g.q, decision.best.sentence) if decision.answerable and decision.best else None
+        if cell is not None:  # the column header of the cell answered is highlighted too
+            (_, start, end), _ = cell
+            evidence.insert(1, Evidence(decision.best.sentence.passage, start, end, evidence[0].score))
+        return tuple(evidence)
 
     def _next_sentence(self, datas: list[PaperData], s: Sentence) -> Sentence | None:
         data = next(d for d in datas if d.paper_id == s.passage.paper_id)

@@ -340,14 +340,22 @@ def anchor(q: Question, s: Sentence) -> str:
 _CELL_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
+def asked_column(q: Question, headers: list[str]) -> int | None:
+    """The table column the question asks about: the one whose header shares the most of its words,
+    when no other shares as many (column 0 names the rows)."""
+    asked = {x for t in q.terms for x in stems_of_word(t)}
+    overlap = sorted(((len(_stems(h) & asked), j) for j, h in enumerate(headers) if j > 0), reverse=True)
+    if not overlap or overlap[0][0] == 0 or (len(overlap) > 1 and overlap[1][0] == overlap[0][0]):
+        return None
+    return overlap[0][1]
+
+
 def extreme_rows(q: Question, passage: Passage) -> frozenset[int]:
     """For a question asking the highest / lowest value of a table: the offsets of the rows that hold
-    it in the column whose header shares the most words with the question."""
+    it in the asked column."""
     headers, rows = table_cells(passage.text)
-    asked = {x for t in q.terms for x in stems_of_word(t)}
-    overlap = [(len(_stems(h) & asked), j) for j, h in enumerate(headers) if j > 0]  # column 0 names rows
-    words_shared, column = max(overlap, default=(0, 0))
-    if not q.extreme or words_shared == 0:
+    column = asked_column(q, headers) if q.extreme else None
+    if column is None:
         return frozenset()
     values = []
     for row in rows:
@@ -358,6 +366,26 @@ def extreme_rows(q: Question, passage: Passage) -> frozenset[int]:
         return frozenset()
     target = (max if q.extreme == "max" else min)(v for v, _ in values)
     return frozenset(start for v, start in values if v == target)
+
+
+def asked_cell(q: Question, s: Sentence) -> tuple[tuple[str, int, int], tuple[str, int, int]] | None:
+    """For a table lookup answered by a row: (the asked column's header, the row's cell in it), each
+    as (text, start, end) in the passage, so the answer names the cell and both are highlighted."""
+    if q.form != "table" or s.passage.kind != PassageKind.TABLE:
+        return None
+    text = s.passage.text
+    headers, rows = table_cells(text)
+    column = asked_column(q, headers)
+    row = next((r for r in rows if s.start <= r[0][1] < s.end), None)
+    if column is None or row is None or len(row) <= column or not row[column][0]:
+        return None
+    first_line = text.split("\n", 1)[0]
+    cells, offset = [], 0
+    for part in first_line.split("|"):  # the header line's cells, at their offsets
+        lead = len(part) - len(part.lstrip())
+        cells.append((part.strip(), offset + lead, offset + lead + len(part.strip())))
+        offset += len(part) + 1
+    return cells[column], row[column]
 
 
 # -- the signals ----------------------------------------------------------------------------------
