@@ -168,10 +168,6 @@ class PassageIndex:
         best = np.argsort(-cosine)[:k]
         return [(got["ids"][i], math.exp(-(1.0 - float(cosine[i])))) for i in best]
 
-    def bm25_search(self, query: str, passages: Sequence[Passage], k: int) -> list[tuple[str, float]]:
-        """(passage id, BM25 score) best first over the papers of the given passages (one paper or several)."""
-        return self.lexical_search(query, sorted({p.paper_id for p in passages}), k)
-
     def lexical_search(self, query: str, paper_ids: Sequence[str] | None, k: int) -> list[tuple[str, float]]:
         """(passage id, BM25 score) best first over the given papers, or the whole library when None."""
         return lexical.search(self._registry(), query, paper_ids, k)

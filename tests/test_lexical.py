@@ -46,10 +46,10 @@ def test_search_is_restricted_to_the_papers_asked_about(library, two_papers):
     assert library.index.lexical_search("what is the", None, 5) == []
 
 
-def test_the_call_contract_of_bm25_search_ranks_the_best_passage_first(library, two_papers):
+def test_lexical_search_ranks_the_best_passage_first(library, two_papers):
     kelp, _ = two_papers
     passages = library.passages(kelp.id)
-    hits = library.index.bm25_search("classifier learning rate 1e-4 GPU", passages, 3)
+    hits = library.index.lexical_search("classifier learning rate 1e-4 GPU", [kelp.id], 3)
     best = next(p for p in passages if p.id == hits[0][0])
     assert "1e-4" in best.text
     assert all(score > 0 for _, score in hits) and hits == sorted(hits, key=lambda h: -h[1])

@@ -457,7 +457,7 @@ def collect(
     vec = [pid for pid, _ in index.vector_search(q.text, paper_ids, depth, q_vector)]
     expansion = _KIND_EXPANSION.get(q.kind, "") if q.kind else ""
     lex_query = " ".join([q.text, expansion, " ".join(q.focus), " ".join(q.examples)])
-    lex = [pid for pid, _ in index.bm25_search(lex_query, passages, depth)]
+    lex = [pid for pid, _ in index.lexical_search(lex_query, paper_ids, depth)]
     fused = fuse([vec, lex])
     by_id = {p.id: p for p in passages}
     ranked = [pid for pid in sorted(fused, key=lambda k: -fused[k]) if pid in by_id]
