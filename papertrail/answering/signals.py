@@ -23,7 +23,7 @@ from papertrail.answering.question import PHASES_IN_EVIDENCE, Question
 from papertrail.answering.text import canonical, stems_of_word, words
 from papertrail.answering.values import Kind, Value, names
 from papertrail.models import Passage, PassageKind
-from papertrail.pdf.extract.table_grid import table_cells
+from papertrail.pdf.extract.table_grid import header_cells, table_cells
 
 WINDOW = 14  # words between the asked term and a non-numeric value
 KIND_NAMES = {
@@ -379,13 +379,7 @@ def asked_cell(q: Question, s: Sentence) -> tuple[tuple[str, int, int], tuple[st
     row = next((r for r in rows if s.start <= r[0][1] < s.end), None)
     if column is None or row is None or len(row) <= column or not row[column][0]:
         return None
-    first_line = text.split("\n", 1)[0]
-    cells, offset = [], 0
-    for part in first_line.split("|"):  # the header line's cells, at their offsets
-        lead = len(part) - len(part.lstrip())
-        cells.append((part.strip(), offset + lead, offset + lead + len(part.strip())))
-        offset += len(part) + 1
-    return cells[column], row[column]
+    return header_cells(text)[column], row[column]
 
 
 # -- the signals ----------------------------------------------------------------------------------

@@ -189,27 +189,35 @@ def _cells_line(cells: list[Line]) -> Line:
     return line
 
 
+def _line_cells(line: str, offset: int) -> list[tuple[str, int, int]]:
+    """The cells of one "a | b | c" line as (text, start, end), offsets into the passage text."""
+    cells, pos = [], 0
+    for part in line.split("|"):
+        lead = len(part) - len(part.lstrip())
+        cells.append((part.strip(), offset + pos + lead, offset + pos + lead + len(part.strip())))
+        pos += len(part) + 1
+    return cells
+
+
+def header_cells(text: str) -> list[tuple[str, int, int]]:
+    """The column headers of a table passage as (text, start, end); the first keeps its "(Table N)"
+    label. Empty when the first line is a row of values or the table is kept as printed."""
+    first = text.split("\n", 1)[0]
+    return _line_cells(first, 0) if " | " in first and not is_cell_row(first) else []
+
+
 def table_cells(text: str) -> tuple[list[str], list[list[tuple[str, int, int]]]]:
     """The column headers of a table passage's text and its rows as (cell text, start, end) per
     column (start/end index the passage text, for Passage.boxes_for). Rows that name a group and
     tables kept as printed (no "|" lines) give no cells."""
-    headers: list[str] = []
+    header = header_cells(text)
     rows: list[list[tuple[str, int, int]]] = []
     offset = 0
     for number, line in enumerate(text.split("\n")):
-        if " | " in line:
-            cells = []
-            pos = 0
-            for part in line.split("|"):
-                lead = len(part) - len(part.lstrip())
-                cells.append((part.strip(), offset + pos + lead, offset + pos + lead + len(part.strip())))
-                pos += len(part) + 1
-            if number == 0 and not is_cell_row(line):
-                headers = [_LABEL_PREFIX.sub("", c[0]) for c in cells]
-            else:
-                rows.append(cells)
+        if " | " in line and not (number == 0 and header):
+            rows.append(_line_cells(line, offset))
         offset += len(line) + 1
-    return headers, rows
+    return [_LABEL_PREFIX.sub("", cell) for cell, _, _ in header], rows
 
 
 def label_and_join_tables(drafts: list[Draft]) -> list[Draft]:
