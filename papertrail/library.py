@@ -148,17 +148,6 @@ def _passage_from_row(r: sqlite3.Row) -> Passage:
     )
 
 
-def _add_ocr_column(conn: sqlite3.Connection) -> None:
-    """A registry made before OCR gains the ocr_pages column (another process may add it first)."""
-    if "ocr_pages" in {row[1] for row in conn.execute("PRAGMA table_info(papers)")}:
-        return
-    try:
-        conn.execute("ALTER TABLE papers ADD COLUMN ocr_pages TEXT DEFAULT '[]'")
-    except sqlite3.OperationalError as err:
-        if "duplicate column" not in str(err):
-            raise
-
-
 class Library:
     def __init__(self, settings: Settings | None = None, embed_model: MiniLMEmbedding | None = None) -> None:
         self.settings = settings or default_settings()
@@ -168,7 +157,6 @@ class Library:
         self._connections = ThreadConnections(self.settings.registry_path)
         with closing(sqlite3.connect(self.settings.registry_path, timeout=60)) as conn:
             conn.executescript(_SCHEMA)  # executescript manages its own transaction
-            _add_ocr_column(conn)
         self._migrate()
         self.recover()
 
@@ -179,7 +167,7 @@ class Library:
 
     def _migrate(self) -> None:
         """Bring a registry from an earlier version up to date, atomically: the FTS5 table (its passages
-        indexed) and the papers' year."""
+        indexed), the pages read by OCR and the papers' year."""
         with self._db() as db:
             db.create_function("lexical_terms", 1, lambda text: " ".join(lexical.tokenize(text or "")))
             if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (lexical.TABLE,)).fetchone():
@@ -188,7 +176,10 @@ class Library:
                     f"INSERT INTO {lexical.TABLE} (terms, paper_id, ordinal)"  # noqa: S608
                     " SELECT lexical_terms(text), paper_id, ordinal FROM passages"
                 )
-            if "year" not in {r["name"] for r in db.execute("PRAGMA table_info(papers)")}:
+            columns = {r["name"] for r in db.execute("PRAGMA table_info(papers)")}
+            if "ocr_pages" not in columns:
+                db.execute("ALTER TABLE papers ADD COLUMN ocr_pages TEXT DEFAULT '[]'")
+            if "year" not in columns:
                 db.execute("ALTER TABLE papers ADD COLUMN year INTEGER")
                 for (paper_id,) in db.execute("SELECT id FROM papers").fetchall():
                     rows = db.execute("SELECT * FROM passages WHERE paper_id = ? AND page = 1", (paper_id,))
