@@ -7,6 +7,7 @@ sentence. Everything after the leading value or Yes/No is a verbatim quote of th
 
 from __future__ import annotations
 
+import os
 import re
 
 from papertrail.answering.candidates import Sentence, table_header
@@ -17,20 +18,7 @@ from papertrail.answering.values import Kind, Value, find
 from papertrail.models import PassageKind
 
 # Kinds whose value alone is a safe short answer; names are quoted in their sentence only.
-SHORT_KINDS = frozenset(
-    {
-        Kind.NUMBER,
-        Kind.PERCENT,
-        Kind.DURATION,
-        Kind.MONEY,
-        Kind.BYTES,
-        Kind.VERSION,
-        Kind.URL,
-        Kind.LICENSE,
-        Kind.GPU,
-        Kind.OPTIMIZER,
-    }
-)
+SHORT_KINDS = frozenset(Kind) - {Kind.HARDWARE, Kind.SOFTWARE, Kind.MODEL, Kind.NAME}
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|without|cannot|none|nothing|fail(?:s|ed)? to|unable to|lack(?:s|ed)?|"
@@ -49,37 +37,27 @@ def polarity(q: Question, s: Sentence) -> bool:
     A negation counts when it sits near a word of the question; a negated antonym ("not balanced"
     for "imbalanced") is a yes. "X rather than Y" / "instead of Y" negates Y only.
     """
-    q_stems: dict[str, str] = {}
-    for t in q.terms:
-        for st in stems_of_word(t):
-            q_stems[st] = t
-    prefixed = {}
-    for t in q.terms:
-        m = _NEG_PREFIX.match(t.lower())
-        if m:
-            prefixed[stems_of_word(t.lower()[m.end() :])[0]] = t
-    text = s.text
     if _substituted(q, s):
         return False  # "Was a CNN used to estimate X?" - "an MLP was used to estimate X"
-    negations = [m for m in _NEGATION.finditer(text)]
+    q_stems = {st for t in q.terms for st in stems_of_word(t)}
+    # the stems of asked antonyms: "balanced" for "imbalanced"
+    prefixed = {stems_of_word(t.lower()[m.end() :])[0] for t in q.terms if (m := _NEG_PREFIX.match(t.lower()))}
+    text = s.text
+    negations = list(_NEGATION.finditer(text))
     if not negations:
         return not any(st in prefixed for st in s.stems)  # "balanced" asked as "imbalanced": no
     tokens = s.tokens
     for m in negations:
-        cue = m.group(0).lower()
         # "ponds that were not used for training" describes the ponds; it does not deny the predicate
         if _RELATIVE_BEFORE.search(text[max(0, m.start() - 24) : m.start()]):
             continue
-        # the words the negation governs: the next eight words (the previous for "rather than"/"instead of")
+        # the words the negation governs: the next eight
         idx = next((i for i, t in enumerate(tokens) if t[1] >= m.end()), len(tokens))
-        governed = tokens[idx : idx + 8]
-        for _, _, _, stems in governed:
+        for _, _, _, stems in tokens[idx : idx + 8]:
             if any(st in prefixed for st in stems):
                 return True  # "not balanced" for "imbalanced"
             if any(st in q_stems for st in stems):
                 return False
-        if cue in ("rather than", "instead of"):
-            continue
     return True
 
 
@@ -104,14 +82,7 @@ def _squash(text: str) -> str:
 
 def _same_thing(a: str, b: str) -> bool:
     """Loose identity of two names: equal, one inside the other, or a shared start ("resnet50" ~ "resnetv50")."""
-    if a in b or b in a:
-        return True
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n >= 5
+    return a in b or b in a or len(os.path.commonprefix([a, b])) >= 5
 
 
 def short_value(q: Question, s: Sentence, v: Value) -> str:
@@ -127,16 +98,12 @@ def short_value(q: Question, s: Sentence, v: Value) -> str:
             if m.start() + end != pos:
                 break
             w = m.group(1)
-            st = stems_of_word(w)[0]
-            if st in focus or (i == 0 and (w in ("%", "h", "s", "ms", "min", "GB", "TB", "MB") or w.lower() in _UNITS)):
-                pos = end + m.end()
-                continue
+            is_unit = i == 0 and (w in ("%", "h", "s", "ms", "min", "GB", "TB", "MB") or w.lower() in _UNITS)
             # "37M unique paper nodes": a word or two more when an asked word follows
-            ahead = [stems_of_word(r.group(1))[0] for r in rest[i + 1 : i + 3]]
-            if i < 3 and any(a in focus for a in ahead):
-                pos = end + m.end()
-                continue
-            break
+            asked_ahead = any(stems_of_word(r.group(1))[0] in focus for r in rest[i : i + 3 if i < 3 else i + 1])
+            if not (is_unit or asked_ahead):
+                break
+            pos = end + m.end()
         end = pos
     return text[v.start : end].strip(" ,;:(")
 
@@ -150,10 +117,7 @@ _UNITS = frozenset(
 
 
 def quote(s: Sentence, follow: Sentence | None = None) -> str:
-    text = " ".join(s.text.split())
-    if follow is not None:
-        text += " " + " ".join(follow.text.split())
-    return f"“{text}”"
+    return "“" + " ".join(f"{s.text} {follow.text if follow else ''}".split()) + "”"
 
 
 def compose(q: Question, s: Sentence, value: Value | None, follow: Sentence | None = None, sure: bool = True) -> str:

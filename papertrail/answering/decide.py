@@ -71,24 +71,15 @@ class Logistic:
         return dict(zip(self.names, ((row - self.mean) / self.scale) * self.coef, strict=True))
 
     @classmethod
-    def fit(cls, names: tuple[str, ...], rows: np.ndarray, labels: np.ndarray, l2: float = 1.0) -> Logistic:
-        """Newton's method on the L2-penalised log-likelihood (the intercept is not penalised)."""
+    def fit(cls, names: tuple[str, ...], rows: np.ndarray, labels: np.ndarray, l2: float) -> Logistic:
+        """On standardised signals, with an intercept that is not penalised."""
         mean = rows.mean(axis=0)
         scale = rows.std(axis=0)
         scale[scale < 1e-6] = 1.0
         x = np.hstack([np.ones((len(rows), 1)), (rows - mean) / scale])
-        y = labels.astype(float)
-        w = np.zeros(x.shape[1])
         penalty = np.full(x.shape[1], l2)
         penalty[0] = 1e-6
-        for _ in range(50):
-            p = sigmoid(x @ w)
-            grad = x.T @ (p - y) + penalty * w
-            hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
-            step = np.linalg.solve(hess, grad)
-            w -= step
-            if np.abs(step).max() < 1e-7:
-                break
+        w = newton(x, labels.astype(float), penalty)
         return cls(names, mean, scale, w[1:], float(w[0]))
 
     def to_json(self) -> dict:
@@ -102,13 +93,8 @@ class Logistic:
 
     @classmethod
     def from_json(cls, data: dict) -> Logistic:
-        return cls(
-            tuple(data["names"]),
-            np.asarray(data["mean"], dtype=float),
-            np.asarray(data["scale"], dtype=float),
-            np.asarray(data["coef"], dtype=float),
-            float(data["intercept"]),
-        )
+        arrays = (np.asarray(data[k], dtype=float) for k in ("mean", "scale", "coef"))
+        return cls(tuple(data["names"]), *arrays, float(data["intercept"]))
 
 
 @dataclass(frozen=True)
@@ -171,8 +157,6 @@ class Decision:
     answerable: bool  # the best guess, also when uncertain
     confidence: float  # calibrated probability that the outcome shown is right
     best: Candidate | None
-    p_correct: float
-    p_answerable: float
 
 
 def candidate_rows(pool: Pool) -> np.ndarray:
@@ -182,14 +166,14 @@ def candidate_rows(pool: Pool) -> np.ndarray:
 def question_row(q: Question, pool: Pool) -> np.ndarray:
     """The question-level signals, from the candidates as score_candidates() ranked them."""
     ranked = pool.candidates
-    best = ranked[0] if ranked else None
     probs = [c.probability for c in ranked]
-    sig = best.signals if best is not None else {}
+    sig = ranked[0].signals if ranked else {}
+    best_logit = float(logit(probs[0])) if probs else -9.2
     values = {
-        "best_logit": float(logit(probs[0])) if probs else -9.2,
+        "best_logit": best_logit,
         "second_logit": float(logit(probs[1])) if len(probs) > 1 else -9.2,
-        "value_best_logit": (float(logit(probs[0])) if probs else -9.2) * (q.form in ("value", "table")),
-        "open_best_logit": (float(logit(probs[0])) if probs else -9.2) * (q.form in ("category", "descriptive")),
+        "value_best_logit": best_logit * (q.form in ("value", "table")),
+        "open_best_logit": best_logit * (q.form in ("category", "descriptive")),
         "likely_count": math.log1p(sum(p > 0.5 for p in probs)),
         "focus_in_paper": float(pool.focus_in_paper),
         "best_cosine": sig.get("cosine", 0.0),
@@ -234,7 +218,7 @@ def decide(q: Question, pool: Pool, weights: Weights, judgement: float = 0.0) ->
         outcome = Outcome.UNCERTAIN
     else:
         outcome = Outcome.ANSWERED if answer else Outcome.NOT_IN_PAPER
-    return Decision(outcome, answer, round(confidence, 4), best, p_correct, p_answerable)
+    return Decision(outcome, answer, round(confidence, 4), best)
 
 
 def best_guess(p_correct, p_answerable):
@@ -245,6 +229,21 @@ def best_guess(p_correct, p_answerable):
     if answer.ndim == 0:
         return bool(answer), float(confidence)
     return answer, confidence
+
+
+def newton(x: np.ndarray, y: np.ndarray, penalty: np.ndarray, offset: float | np.ndarray = 0.0) -> np.ndarray:
+    """Weights of an L2-penalised logistic regression (per-column penalty) by Newton's method; `offset`
+    is added to every row's log-odds (a model the weights correct)."""
+    w = np.zeros(x.shape[1])
+    for _ in range(50):
+        p = sigmoid(offset + x @ w)
+        grad = x.T @ (p - y) + penalty * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-7:
+            break
+    return w
 
 
 def sigmoid(z):

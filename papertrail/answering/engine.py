@@ -85,14 +85,8 @@ class Answerer:
         weights = weights or self._weights or shipped_weights()
         if not g.pool.candidates:
             verdict = Verdict(False, 0.5, ("the selected papers have no indexed text",))
-            return Answer(
-                g.text,
-                "No text to search: the selected papers have no passages.",
-                verdict,
-                (),
-                "extractive",
-                g.paper_ids,
-            )
+            text = "No text to search: the selected papers have no passages."
+            return Answer(g.text, text, verdict, paper_ids=g.paper_ids)
         reply, note = self.consult_llm(g, weights)
         judgement = weights.llm_vote.get(reply.stance, 0.0) if reply is not None else 0.0
         decision = decide(g.q, g.pool, weights, judgement)
@@ -102,16 +96,16 @@ class Answerer:
             decision.answerable, decision.confidence, reasons, uncertain=decision.outcome == Outcome.UNCERTAIN
         )
         if not decision.answerable:
-            return Answer(g.text, _not_found_text(g.q, verdict), verdict, evidence, "extractive", g.paper_ids)
+            return Answer(g.text, _not_found_text(g.q, verdict), verdict, evidence, paper_ids=g.paper_ids)
         assert decision.best is not None
         if reply is not None and reply.stance == Stance.ANSWERS:
             # The model's answer, then the paper's words it rests on; its cited passages come first.
-            shown = _llm_evidence(g)
+            shown = g.pool.candidates[:EVIDENCE]
             cited = [ev for i in reply.cited for ev in _evidence(shown[i].sentence, shown[i].probability)]
             ordered = tuple(cited) + tuple(ev for ev in evidence if ev not in cited)
             text = f"{reply.text} — {compose.quote(shown[reply.cited[0]].sentence)}"
             return Answer(g.text, text, verdict, ordered, self._backend.name, g.paper_ids)
-        return Answer(g.text, self.compose(g, decision.best), verdict, evidence, "extractive", g.paper_ids)
+        return Answer(g.text, self.compose(g, decision.best), verdict, evidence, paper_ids=g.paper_ids)
 
     def consult_llm(self, g: Gathered, weights: Weights):
         """(the LLM's reply, a note for the reasons) on the best candidates; (None, "") without a backend."""
@@ -120,7 +114,7 @@ class Answerer:
             if backend is None:
                 return None, ""
             score_candidates(g.pool, weights)  # the model reads the likeliest candidates
-            shown = _llm_evidence(g)
+            shown = g.pool.candidates[:EVIDENCE]
             reply = backend.consult(g.text, [ev for c in shown for ev in _evidence(c.sentence, c.probability)[:1]])
         except Exception as err:  # missing optional package, bad URL: the quoted answer still stands
             message = getattr(err, "args", [""])[0] or type(err).__name__
@@ -187,19 +181,12 @@ class Answerer:
             return self._backend
 
 
-def _llm_evidence(g: Gathered) -> list[Candidate]:
-    """The candidates the LLM reads: the best ranked ones (the pool is sorted by probability)."""
-    return g.pool.candidates[:EVIDENCE]
-
-
 def _second_statement(q: Question, pool: Pool, best: Candidate) -> Candidate | None:
     """For a list-like question (examples, several names), a runner-up at least half as likely as the best:
     such answers are often spread over two statements ("trained on X ..." and "tested on Y ...")."""
-    if q.form not in ("category", "descriptive"):
-        return None
-    for c in pool.candidates[1:]:
-        if c.probability >= 0.5 * best.probability and c.sentence.key != best.sentence.key:
-            return c
+    if q.form in ("category", "descriptive"):
+        runners_up = (c for c in pool.candidates[1:] if c.sentence.key != best.sentence.key)
+        return next((c for c in runners_up if c.probability >= 0.5 * best.probability), None)
     return None
 
 
@@ -288,11 +275,8 @@ def _reasons(q: Question, pool: Pool, decision: Decision, weights: Weights) -> t
     words = [table[n].format(**fill) for n in picked if n in table][:3]
     if not decision.answerable and q.kind is not None and not best.signals["attached_value"]:
         words.append(f"the closest passage mentions '{fill['anchor']}' but gives no {fill['kind']} for it")
-    lead = (
-        f"best evidence on {where} (evidence score {best.probability:.2f})"
-        if decision.answerable
-        else f"closest evidence on {where} (evidence score {best.probability:.2f})"
-    )
+    closeness = "best" if decision.answerable else "closest"
+    lead = f"{closeness} evidence on {where} (evidence score {best.probability:.2f})"
     if decision.outcome == Outcome.UNCERTAIN:
         lead = f"uncertain: check these passages; {lead}"
     return (lead, *dict.fromkeys(words))

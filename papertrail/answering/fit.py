@@ -33,6 +33,7 @@ from papertrail.answering.decide import (
     best_guess,
     candidate_rows,
     logit,
+    newton,
     question_row,
     score_candidates,
     sigmoid,
@@ -206,15 +207,7 @@ def fit_votes(base_logits: np.ndarray, stances: Sequence[str], answerable: np.nd
     """Log-odds per stance added to the answerable model's own: logistic regression with an offset."""
     names = sorted(set(stances))
     x = np.asarray([[s == n for n in names] for s in stances], dtype=float)
-    w = np.zeros(len(names))
-    for _ in range(50):
-        p = sigmoid(base_logits + x @ w)
-        grad = x.T @ (p - answerable) + L2 * w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + L2 * np.eye(len(names))
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-7:
-            break
+    w = newton(x, answerable, np.full(len(names), L2), offset=base_logits)
     return dict(zip(names, map(float, w), strict=True))
 
 

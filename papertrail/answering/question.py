@@ -8,7 +8,7 @@ question) so it applies to any paper: "What batch size was used?" expects a numb
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from papertrail.answering.text import QUESTION_FILLER, STOPWORDS, content_terms, normalize, stems_of_word, words
 from papertrail.answering.values import Kind, find
@@ -18,6 +18,7 @@ _YESNO_START = re.compile(
 )
 _PREFIX = re.compile(r"^(?:according to|in|based on|from|as (?:shown|reported) in)\s+(?:the\s+)?[^,?]{1,60},\s*", re.I)
 _TABLE_REF = re.compile(r"\b(Table|Tab\.|Figure|Fig\.)\s*([A-Z]?\d+[a-z]?|[IVXL]+)\b")
+_TABLE_WORDS = {"Tab.": "Table", "Fig.": "Figure"}
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)"
 _WH_NP = re.compile(
     r"^(?:(?:on|in|at|under|with|by|for|from|of|to)\s+)?(what|which)\s+(.+?)\s+" + _AUX + r"\b(.*)$", re.I
@@ -137,7 +138,7 @@ class Question:
     asks_rate: bool = False  # asks for a rate ("hourly rate", "per page")
     phases: frozenset[str] = frozenset()  # pretrain / finetune / inference named in the question
     about_training: bool = False  # the question is about how a model was trained
-    extra_kinds: tuple[Kind, ...] = field(default=())  # a second slot ("which optimizer and loss function")
+    extra_kinds: tuple[Kind, ...] = ()  # a second slot ("which optimizer and loss function")
     given_values: tuple[str, ...] = ()  # numbers the question itself states ("60 s of audio")
     compound: bool = False  # two questions in one ("..., and where was that cell?")
     extreme: str = ""  # "max" / "min": the question asks for the row with a column's highest / lowest value
@@ -187,15 +188,11 @@ def _is_category(word: str, kind: Kind | None) -> bool:
 
 
 def _clean_focus(words: list[str]) -> list[str]:
-    out = [w for w in words if w.lower() not in _GENERIC_FOCUS]
-    return out or words
+    return [w for w in words if w.lower() not in _GENERIC_FOCUS] or words
 
 
 def _kind_for(phrase: str) -> Kind | None:
-    for pattern, kind in _FOCUS_KINDS:
-        if pattern.search(phrase):
-            return kind
-    return None
+    return next((kind for pattern, kind in _FOCUS_KINDS if pattern.search(phrase)), None)
 
 
 _EXAMPLE_LIST = re.compile(r"^\s*(?:e\.\s?g\.?|for example|for instance|such as|like|including)\s*[,:]?\s*", re.I)
@@ -232,16 +229,12 @@ _EXAMPLES = re.compile(r",|\bor\b|\be\.g\.|\bfor example\b|\bsuch as\b|\bi\.e\.|
 def analyse(question: str) -> Question:
     q = normalize(question).strip()
     table = _TABLE_REF.search(q)
-    table_ref = (
-        f"{table.group(1).rstrip('.').replace('Tab', 'Table').replace('Fig', 'Figure')} {table.group(2)}"
-        if table
-        else ""
-    )
-    if table_ref.startswith("Tablele"):
-        table_ref = table_ref.replace("Tablele", "Table")
+    table_ref = f"{_TABLE_WORDS.get(table.group(1), table.group(1))} {table.group(2)}" if table else ""
     body = _PREFIX.sub("", q).rstrip(" ?.")
-    # A parenthesis holds unit hints ("(in GB)") or, below, members of the asked category ("(e.g., SGD, Adam)").
-    hints = " ".join(re.findall(r"\(([^)]*)\)", body))
+    # A parenthesis holds unit hints ("(in GB)"), labels of table rows and columns ("(A.N)") or members of
+    # the asked category ("(e.g., SGD, Adam)").
+    parentheses = re.findall(r"\(([^)]*)\)", body)
+    hints = " ".join(parentheses)
     body_np = re.sub(r"\s*\([^)]*\)", "", body)
     parts = re.split(r",?\s+and\s+(?=(?:what|which|where|how|who|when)\b)", body_np, maxsplit=1)
     main = parts[0]
@@ -251,7 +244,6 @@ def analyse(question: str) -> Question:
     kind: Kind | None = None
     focus_words: list[str] = []
     extra: list[Kind] = []
-    low = main.lower()
 
     m_many = _HOW_MANY.match(main)
     m_adj = _HOW_ADJ.match(main)
@@ -259,11 +251,8 @@ def analyse(question: str) -> Question:
     if yesno:
         kind = None
     elif m_many:
-        kind = (
-            Kind.MONEY
-            if m_many.group(1).lower() == "much" and re.search(r"\b(?:cost|pay|paid)\b", low)
-            else Kind.NUMBER
-        )
+        money = m_many.group(1).lower() == "much" and re.search(r"\b(?:cost|pay|paid)\b", main, re.I)
+        kind = Kind.MONEY if money else Kind.NUMBER
         focus_words = content_terms(m_many.group(2))
     elif m_adj:
         adj = m_adj.group(1).lower()
@@ -283,8 +272,8 @@ def analyse(question: str) -> Question:
         else:
             kind = Kind.NUMBER
             focus_words = ["size"] if adj in ("large", "big", "small") else [adj]
-    elif _WHERE.match(main):
-        rest = _WHERE.match(main).group(1)
+    elif m_where := _WHERE.match(main):
+        rest = m_where.group(1)
         if re.search(
             r"\b(?:code|software|implementation|data|dataset|model|weights|corpus|available|released|download\w*|hosted|found|obtained|accessed|published)\b",
             rest,
@@ -294,7 +283,6 @@ def analyse(question: str) -> Question:
             focus_words = [w for w in content_terms(rest) if w.lower() not in _AVAILABILITY_VERBS][:3]
         else:
             kind = Kind.NAME
-            focus_words = []
     elif _WHO.match(main):
         kind = Kind.NAME
     elif _WHEN.match(main):
@@ -322,7 +310,6 @@ def analyse(question: str) -> Question:
             kind = _kind_for(phrase)
         elif m_be:
             focus_words = content_terms(m_be.group(1))[:3]
-            kind = None
 
     # Units named anywhere in the question refine a numeric kind.
     if kind == Kind.NUMBER and re.search(r"\b(?:seconds?|minutes?|hours?|days?)\b", hints, re.I):
@@ -343,7 +330,7 @@ def analyse(question: str) -> Question:
     subject = [w for w in content_terms(body_np) if w.lower() not in focus_set and not _TABLE_REF.match(w)]
     # Labels in parentheses ("(A.N)", "(Bio)") name table rows and columns; a list of examples
     # ("(SGD, Adam, RMSprop)", "(e.g., GPUs or TPUs)") only illustrates the answer, so it is not required.
-    labels = " ".join(h for h in re.findall(r"\(([^)]*)\)", body) if not _EXAMPLES.search(h))
+    labels = " ".join(h for h in parentheses if not _EXAMPLES.search(h))
     subject += [
         w
         for w in content_terms(labels)
@@ -351,10 +338,10 @@ def analyse(question: str) -> Question:
     ]
     if table:
         subject = [w for w in subject if w.lower() not in {"table", "figure", table.group(2).lower()}]
-    if compound and len(parts) > 1:
+    if compound:
         subject += [w for w in content_terms(parts[1]) if w.lower() not in focus_set and w not in subject]
 
-    examples = _examples(re.findall(r"\(([^)]*)\)", body))
+    examples = _examples(parentheses)
     if examples and kind in (None, Kind.NAME, Kind.NUMBER):
         kind = _example_kind(examples) or kind
     if kind in _MEASURES:  # a measurement has no members: what its parenthesis lists are units or scales

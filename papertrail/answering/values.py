@@ -155,12 +155,7 @@ def _is_reference(text: str, start: int, end: int, raw: str) -> bool:
 
 def _to_float(raw: str) -> float | None:
     m = re.search(r"\d+(?:[,\u202f\u2009]\d{3})*(?:\.\d+)?", raw)
-    if not m:
-        return None
-    try:
-        return float(re.sub(r"[,\u202f\u2009]", "", m.group(0)))
-    except ValueError:
-        return None
+    return float(re.sub(r"[,\u202f\u2009]", "", m.group(0))) if m else None
 
 
 _UNIT_AFTER = re.compile(r"\s?([A-Za-z%$€£]+(?:[- ][a-z]+)?)")
@@ -175,12 +170,8 @@ def numbers(text: str) -> list[Value]:
             continue
         if _is_reference(text, m.start(), m.end(), raw):
             continue
-        unit = ""
         u = _UNIT_AFTER.match(text, m.end())
-        if raw.endswith("%"):
-            unit = "%"
-        elif u:
-            unit = u.group(1).lower()
+        unit = "%" if raw.endswith("%") else u.group(1).lower() if u else ""
         kind = Kind.PERCENT if raw.endswith("%") or unit.startswith(("percent", "%")) else Kind.NUMBER
         out.append(Value(kind, m.start(), m.end(), raw, _to_float(raw), unit))
     for m in _WORD_NUMBER.finditer(text):
@@ -188,23 +179,15 @@ def numbers(text: str) -> list[Value]:
         if sentence_start and not re.match(r"\s+\w+s\b", text[m.end() :]):
             continue  # "One of the ..." at a sentence start is seldom a count
         u = _UNIT_AFTER.match(text, m.end())
-        out.append(
-            Value(
-                Kind.NUMBER,
-                m.start(),
-                m.end(),
-                m.group(0),
-                float(_WORD_NUMBERS[m.group(0).lower()]),
-                u.group(1).lower() if u else "",
-            )
-        )
+        number = float(_WORD_NUMBERS[m.group(0).lower()])
+        out.append(Value(Kind.NUMBER, m.start(), m.end(), m.group(0), number, u.group(1).lower() if u else ""))
     return sorted(out, key=lambda v: v.start)
 
 
-def _spans(kind: Kind, pattern: re.Pattern[str], text: str) -> list[Value]:
+def _spans(kind: Kind, pattern: re.Pattern[str], text: str, trailing: str = " .,;:)") -> list[Value]:
     out = []
     for m in pattern.finditer(text):
-        raw = m.group(0).rstrip(" .,;:)")
+        raw = m.group(0).rstrip(trailing)
         if raw:
             out.append(Value(kind, m.start(), m.start() + len(raw), raw, _to_float(raw) if kind in _NUMERIC else None))
     return out
@@ -216,6 +199,15 @@ _SOFTWARE_CONTEXT = re.compile(
     re.I,
 )
 _NUMERIC = {Kind.DURATION, Kind.MONEY, Kind.BYTES, Kind.NUMBER, Kind.PERCENT}
+# Kinds whose values are exactly their pattern's matches.
+_PLAIN = {
+    Kind.MONEY: _MONEY,
+    Kind.BYTES: _BYTES,
+    Kind.VERSION: _VERSION,
+    Kind.LICENSE: _LICENSE,
+    Kind.GPU: _GPU,
+    Kind.OPTIMIZER: _OPTIMIZER,
+}
 
 
 def find(kind: Kind, text: str) -> list[Value]:
@@ -226,25 +218,12 @@ def find(kind: Kind, text: str) -> list[Value]:
         return [v for v in vals if v.kind == Kind.PERCENT] if kind == Kind.PERCENT else vals
     if kind == Kind.DURATION:
         return [v for v in _spans(kind, _DURATION, text) if not _is_reference(text, v.start, v.end, v.text)]
-    if kind == Kind.MONEY:
-        return _spans(kind, _MONEY, text)
-    if kind == Kind.BYTES:
-        return _spans(kind, _BYTES, text)
-    if kind == Kind.VERSION:
-        return _spans(kind, _VERSION, text)
+    if kind in _PLAIN:
+        return _spans(kind, _PLAIN[kind], text)
     if kind == Kind.URL:
-        return [
-            Value(kind, v.start, v.start + len(v.text.rstrip(".,;:)]")), v.text.rstrip(".,;:)]"))
-            for v in _spans(kind, _URL, text)
-        ]
-    if kind == Kind.LICENSE:
-        return _spans(kind, _LICENSE, text)
-    if kind == Kind.GPU:
-        return _spans(kind, _GPU, text)
+        return _spans(kind, _URL, text, trailing=" .,;:)]")
     if kind == Kind.HARDWARE:
         return sorted(_spans(Kind.GPU, _GPU, text) + _spans(kind, _HARDWARE, text), key=lambda v: v.start)
-    if kind == Kind.OPTIMIZER:
-        return _spans(kind, _OPTIMIZER, text)
     if kind == Kind.SOFTWARE:
         found = _spans(kind, _SOFTWARE, text)
         # another name counts when the sentence says it is software ("the X library", "implemented in X")
@@ -253,7 +232,7 @@ def find(kind: Kind, text: str) -> list[Value]:
         return sorted(found, key=lambda v: v.start)
     if kind == Kind.MODEL:
         return sorted(
-            [v for v in _spans(kind, _MODEL, text)]
+            _spans(kind, _MODEL, text)
             + [v for v in names(text) if re.search(r"\d", v.text) and re.search(r"[A-Za-z]{2}", v.text)],
             key=lambda v: v.start,
         )
@@ -269,14 +248,9 @@ def names(text: str) -> list[Value]:
         if raw in _NOT_NAMES or re.fullmatch(r"[A-Z]\d*", raw):
             continue
         out.append(Value(Kind.NAME, m.start(), m.end(), raw))
-    extra = _spans(Kind.SOFTWARE, _SOFTWARE, text) + [
-        Value(Kind.NAME, m.start(), m.end(), m.group(0))
-        for m in _CAPITALISED_MID.finditer(text)
-        if m.group(0) not in _NOT_NAMES
-    ]
-    for v in extra:
-        if not any(o.start <= v.start < o.end for o in out):
-            out.append(Value(Kind.NAME, v.start, v.end, v.text))
+    for v in _spans(Kind.NAME, _SOFTWARE, text) + _spans(Kind.NAME, _CAPITALISED_MID, text):
+        if v.text not in _NOT_NAMES and not any(o.start <= v.start < o.end for o in out):
+            out.append(v)
     return sorted(out, key=lambda v: v.start)
 
 
