@@ -31,26 +31,13 @@ from papertrail.answering.signals import SIGNALS
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 FORMS = ("yesno", "table", "category", "value", "descriptive")
 
-QUESTION_SIGNALS: dict[str, str] = {
-    "best_logit": "the candidate model's log-odds for the best candidate",
-    "second_logit": "its log-odds for the runner-up",
-    "value_best_logit": "best_logit, for a question asking a value or a table cell (near misses are common there)",
-    "open_best_logit": "best_logit, for a category or descriptive question",
-    "likely_count": "log(1 + candidates with probability over one half)",
-    "focus_in_paper": "every word of the asked term occurs somewhere in the paper",
-    "best_cosine": "MiniLM cosine of the best candidate",
-    "max_cosine": "the highest MiniLM cosine of any candidate",
-    "max_lexical": "the highest term coverage of any candidate",
-    "any_example": "some candidate names one of the question's examples",
-    "any_attached": "some candidate holds a value attached to the asked term",
-    "best_lexical": "term coverage of the best candidate",
-    "best_attached": "the best candidate holds a value attached to the asked term",
-    "best_value_attached": "best_attached, for a question asking a value",
-    "best_focus": "share of the asked term's words in the best candidate",
-    "best_example": "the best candidate names one of the question's examples",
-    "best_negation": "the best candidate carries a negation cue",
-    **{f"form_{f}": f"the question is of the {f} form" for f in FORMS},
-}
+# Question-level signals, from the candidates as ranked by the candidate model (see question_row).
+QUESTION_SIGNALS = (
+    *"best_logit second_logit value_best_logit open_best_logit likely_count focus_in_paper".split(),
+    *"best_cosine max_cosine max_lexical any_example any_attached best_lexical best_attached".split(),
+    *"best_value_attached best_focus best_example best_negation".split(),
+    *(f"form_{f}" for f in FORMS),
+)
 
 
 @dataclass(frozen=True)
@@ -172,9 +159,10 @@ def question_row(q: Question, pool: Pool) -> np.ndarray:
     values = {
         "best_logit": best_logit,
         "second_logit": float(logit(probs[1])) if len(probs) > 1 else -9.2,
+        # the best candidate's log-odds apart for value and open questions: near misses are common in the former
         "value_best_logit": best_logit * (q.form in ("value", "table")),
         "open_best_logit": best_logit * (q.form in ("category", "descriptive")),
-        "likely_count": math.log1p(sum(p > 0.5 for p in probs)),
+        "likely_count": math.log1p(sum(p > 0.5 for p in probs)),  # candidates more likely than not
         "focus_in_paper": float(pool.focus_in_paper),
         "best_cosine": sig.get("cosine", 0.0),
         "max_cosine": max((c.cosine for c in ranked), default=0.0),

@@ -159,19 +159,16 @@ def _question_targets(answerer: Answerer, item: Item, candidate: Logistic) -> tu
 
 def fit_weights(answerer: Answerer, items: Sequence[Item], about: dict | None = None) -> Weights:
     """Candidate model on all items; question models on candidate probabilities predicted out of fold."""
-    rows, correct, answerable, fold_of = [], [], [], []
+    targets, fold_of = [], []
     for k, fold in enumerate(_folds(items, INNER_FOLDS)):
         inside = {id(it) for it in fold}
         candidate = _fit_candidates([it for it in items if id(it) not in inside])
-        for it in fold:
-            row, ok, ans = _question_targets(answerer, it, candidate)
-            rows.append(row)
-            correct.append(ok)
-            answerable.append(ans)
-            fold_of.append(k)
+        targets += [_question_targets(answerer, it, candidate) for it in fold]
+        fold_of += [k] * len(fold)
+    rows, correct, answerable = zip(*targets, strict=True)
     x, folds = np.vstack(rows), np.asarray(fold_of)
     y_c, y_a = np.asarray(correct, dtype=float), np.asarray(answerable, dtype=float)
-    names = tuple(QUESTION_SIGNALS)
+    names = QUESTION_SIGNALS
     # Calibration and the uncertain band come from question models predicting folds they did not see.
     p_c, p_a = np.zeros(len(x)), np.zeros(len(x))
     for k in set(fold_of):

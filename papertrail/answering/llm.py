@@ -71,13 +71,11 @@ def make_backend(settings: Settings, memo_path: Path | None = None) -> LLMBacken
 def parse_reply(raw: str, n_evidence: int) -> tuple[str, list[int], bool]:
     """(answer, cited evidence indices, answerable) from the model's reply, JSON or not."""
     text = (raw or "").strip()
-    data = None
     m = re.search(r"\{.*\}", text, re.S)
-    if m:
-        try:
-            data = json.loads(m.group(0))
-        except json.JSONDecodeError:
-            data = None
+    try:
+        data = json.loads(m.group(0)) if m else None
+    except json.JSONDecodeError:
+        data = None
     if isinstance(data, dict):
         answer = str(data.get("answer") or "").strip()
         cites = data.get("citations") or []
@@ -102,14 +100,8 @@ def unsupported_claims(answer: str, question: str, cited: Sequence[Evidence]) ->
     source = _norm(" ".join(ev.text for ev in cited) + " " + question)
     claims = [v.text for v in numbers(answer)] + [v.text for v in names(answer)]
     claims += [v.text for kind in (Kind.GPU, Kind.URL, Kind.VERSION) for v in find(kind, answer)]
-    missing = []
-    for claim in claims:
-        c = _norm(claim).strip(" .,;:%")
-        if c in ("yes", "no") or not c:
-            continue
-        if c not in source:
-            missing.append(claim)
-    return list(dict.fromkeys(missing))
+    normalised = {claim: _norm(claim).strip(" .,;:%") for claim in claims}
+    return [claim for claim, c in normalised.items() if c not in ("", "yes", "no") and c not in source]
 
 
 class Stance(StrEnum):
@@ -134,11 +126,8 @@ class LLMBackend:
         self.name = name
         # Replies by prompt, so an evaluation rerun asks the model nothing twice (optional, on disk).
         self.memo_path = memo_path
-        self._memo: dict[str, str] = {}
-        if memo_path is not None and memo_path.is_file():
-            for line in memo_path.read_text().splitlines():
-                row = json.loads(line)
-                self._memo[row["key"]] = row["reply"]
+        rows = memo_path.read_text().splitlines() if memo_path is not None and memo_path.is_file() else []
+        self._memo: dict[str, str] = {row["key"]: row["reply"] for row in map(json.loads, rows)}
 
     def complete(self, question: str, evidence: Sequence[Evidence]) -> str:
         from llama_index.core.llms import ChatMessage

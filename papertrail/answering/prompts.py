@@ -22,10 +22,6 @@ Reply with one JSON object and nothing else:
 _FENCE = re.compile(r"</?\s*evidence\b", re.I)
 
 
-def evidence_id(i: int) -> str:
-    return f"E{i + 1}"
-
-
 def fence(text: str) -> str:
     """Paper text cannot close or open an evidence fence."""
     return _FENCE.sub(lambda m: m.group(0).replace("<", "‹"), " ".join(text.split()))
@@ -33,8 +29,8 @@ def fence(text: str) -> str:
 
 def user_message(question: str, evidence: Sequence[Evidence]) -> str:
     blocks = [
-        f'<evidence id="{evidence_id(i)}" page="{ev.page}">\n{fence(ev.text)}\n</evidence>'
-        for i, ev in enumerate(evidence)
+        f'<evidence id="E{i}" page="{ev.page}">\n{fence(ev.text)}\n</evidence>'
+        for i, ev in enumerate(evidence, start=1)
     ]
     return (
         f"Question: {' '.join(question.split())}\n\n"

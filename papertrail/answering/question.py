@@ -35,55 +35,46 @@ _WHERE = re.compile(r"^where\b(.*)$", re.I)
 _WHO = re.compile(r"^(?:by\s+)?(?:who|whom)\b(.*)$", re.I)
 _WHEN = re.compile(r"^when\b(.*)$", re.I)
 
-# Cue words in the asked noun phrase -> expected value kind.
-_FOCUS_KINDS: list[tuple[re.Pattern[str], Kind]] = [
-    (re.compile(r"\b(?:url|link|web ?site|web ?page|doi)\b", re.I), Kind.URL),
-    (re.compile(r"\blicen[cs]e", re.I), Kind.LICENSE),
-    (re.compile(r"\bversion\b", re.I), Kind.VERSION),
-    (re.compile(r"\b(?:gpus?|graphics cards?)\b", re.I), Kind.GPU),
-    (re.compile(r"\b(?:hardware|cpus?|machines?|computers?|devices?|compute)\b", re.I), Kind.HARDWARE),
-    (re.compile(r"\boptimi[sz](?:er|ers|ation algorithm|ation method)\b", re.I), Kind.OPTIMIZER),
-    (re.compile(r"\b(?:cost|price|budget|fee|wage|salary|hourly rate|pay|payment|compensation)\b", re.I), Kind.MONEY),
-    (re.compile(r"\b(?:percentage|percent|proportion|share|fraction)\b", re.I), Kind.PERCENT),
-    (
-        re.compile(
+# Cue words in the asked noun phrase -> expected value kind (the first kind whose cue occurs).
+_FOCUS_KINDS = [
+    (re.compile(pattern, re.I), kind)
+    for kind, pattern in (
+        (Kind.URL, r"\b(?:url|link|web ?site|web ?page|doi)\b"),
+        (Kind.LICENSE, r"\blicen[cs]e"),
+        (Kind.VERSION, r"\bversion\b"),
+        (Kind.GPU, r"\b(?:gpus?|graphics cards?)\b"),
+        (Kind.HARDWARE, r"\b(?:hardware|cpus?|machines?|computers?|devices?|compute)\b"),
+        (Kind.OPTIMIZER, r"\boptimi[sz](?:er|ers|ation algorithm|ation method)\b"),
+        (Kind.MONEY, r"\b(?:cost|price|budget|fee|wage|salary|hourly rate|pay|payment|compensation)\b"),
+        (Kind.PERCENT, r"\b(?:percentage|percent|proportion|share|fraction)\b"),
+        (
+            Kind.SOFTWARE,
             r"\b(?:library|libraries|framework|frameworks|software|package|toolkit|toolbox|tools?|programming language|"
             r"language|platform)\b",
-            re.I,
         ),
-        Kind.SOFTWARE,
-    ),
-    (
-        re.compile(
+        (
+            Kind.NUMBER,
             r"\b(?:rate|size|sizes|number|count|score|scores|accuracy|precision|recall|f1|f-?score|f-?measure|auc|"
             r"roc|iou|miou|map|ap|ap50|bleu|rouge|mae|rmse|mse|error|loss(?! function)|r2|r²|correlation|seed|epochs?|"
             r"dimension|dimensions|dimensionality|dim|parameters|params|threshold|momentum|decay|temperature|"
             r"ratio|length|width|height|depth|resolution|weight|weights|factor|coefficient|value|values|"
             r"mean|median|average|total|maximum|minimum|highest|lowest|frequency|duration|time|speed|kappa|"
             r"sensitivity|specificity|perplexity|margin|alpha|beta|gamma|lambda|p-value|significance)\b",
-            re.I,
         ),
-        Kind.NUMBER,
-    ),
-    (
-        re.compile(
+        (
+            Kind.MODEL,
             r"\b(?:model|models|architecture|architectures|network|networks|cnns?|rnns?|encoder|backbone|classifier|"
             r"detector|neural)\b",
-            re.I,
         ),
-        Kind.MODEL,
-    ),
-    (
-        re.compile(
+        (
+            Kind.NAME,
             r"\b(?:dataset|datasets|corpus|corpora|knowledge bases?|kbs?|database|databases|benchmark|benchmarks|"
             r"repository|archive|source|sources|resource|resources|"
             r"algorithm|baseline|baselines|tokenizer|embedding|embeddings|vectors|"
             r"metric|metrics|measure|species|organization|institution|"
             r"company|country|region|site|sites|location|journal|venue|conference)\b",
-            re.I,
         ),
-        Kind.NAME,
-    ),
+    )
 ]
 # Qualifiers that tell two otherwise similar facts apart.
 PHASES: dict[str, re.Pattern[str]] = {

@@ -35,6 +35,7 @@ QUESTION_FILLER = frozenset(
         "make made take took taken perform performed happen include included includes"
     ).split()
 )
+_NOT_CONTENT = STOPWORDS | QUESTION_FILLER
 
 # Small general vocabulary of equivalent terms (spelling variants and near-synonyms of the field).
 _EQUIVALENTS = [
@@ -63,12 +64,8 @@ _CHAR_FIX = {"\u2212": "-", "\u2013": "-", "\u2014": " ", "\u2010": "-", "\u2011
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    if ch in _CHAR_FIX:
-        return _CHAR_FIX[ch]
-    folded = unicodedata.normalize("NFKC", ch)
-    if len(folded) != 1:
-        return ch
-    return _CHAR_FIX.get(folded, folded)
+    folded = unicodedata.normalize("NFKC", _CHAR_FIX.get(ch, ch))
+    return _CHAR_FIX.get(folded, folded) if len(folded) == 1 else ch
 
 
 def normalize(text: str) -> str:
@@ -142,10 +139,5 @@ def stems_of_word(word: str) -> tuple[str, ...]:
 
 def content_terms(text: str) -> list[str]:
     """Content words of text (stopwords and question filler dropped), as they are written."""
-    out = []
-    for w, _, _ in words(normalize(text)):
-        low = w.lower()
-        if low in STOPWORDS or low in QUESTION_FILLER or len(low) < 2 and not low.isdigit():
-            continue
-        out.append(w)
-    return out
+    kept = [w for w, _, _ in words(normalize(text)) if w.lower() not in _NOT_CONTENT]
+    return [w for w in kept if len(w) > 1 or w.isdigit()]
