@@ -87,15 +87,13 @@ def _same_thing(a: str, b: str) -> bool:
 
 def short_value(q: Question, s: Sentence, v: Value) -> str:
     """The value with its unit or counted noun: "40669 images", "0.977s", "TITAN Xp"."""
-    text = s.text
     end = v.end
     if q.kind in (Kind.NUMBER, Kind.PERCENT) and not v.text.endswith("%"):
         # extend over the unit / the asked noun right after the number ("684K training triples")
         focus = {stems_of_word(f)[0] for f in q.focus}
-        rest = list(re.finditer(r"\s*([A-Za-z%][\w%-]*)", text[end:]))
-        pos = end
+        rest = list(re.finditer(r"\s*([A-Za-z%][\w%-]*)", s.text[v.end :]))
         for i, m in enumerate(rest):
-            if m.start() + end != pos:
+            if v.end + m.start() != end:
                 break
             w = m.group(1)
             is_unit = i == 0 and (w in ("%", "h", "s", "ms", "min", "GB", "TB", "MB") or w.lower() in _UNITS)
@@ -103,9 +101,8 @@ def short_value(q: Question, s: Sentence, v: Value) -> str:
             asked_ahead = any(stems_of_word(r.group(1))[0] in focus for r in rest[i : i + 3 if i < 3 else i + 1])
             if not (is_unit or asked_ahead):
                 break
-            pos = end + m.end()
-        end = pos
-    return text[v.start : end].strip(" ,;:(")
+            end = v.end + m.end()
+    return s.text[v.start : end].strip(" ,;:(")
 
 
 _UNITS = frozenset(

@@ -1,16 +1,11 @@
-"""The decision, fitted on labelled data: which candidate answers, does the paper answer at all, how sure.
+"""The decision, fitted on labelled data (`python -m papertrail.answering.fit`, shipped in weights.json).
 
-Three logistic models, fitted by `python -m papertrail.answering.fit` and shipped in weights.json:
-
-candidate   signals of one candidate -> probability that it states the answer; the best one is cited
-correct     question-level signals -> probability that answering with the best candidate is right
-answerable  the same signals -> probability that the paper answers the question at all
-
-The outcome follows: the paper answers when `answerable` says so more likely than not (the best
-guess), and then the confidence is the probability that the answer given is right; otherwise the
-confidence is the probability that the paper indeed does not say. That confidence is Platt-scaled
-on out-of-fold outcomes. Below the fitted `uncertain_below` the outcome is "uncertain": the best
-guess is kept and shown as "check these passages".
+Three logistic models: `candidate` (one candidate's signals -> it states the answer; the best one is
+cited), `correct` (question-level signals -> answering with the best candidate is right) and
+`answerable` (the same signals -> the paper answers at all). The paper answers when `answerable` is
+over one half (the best guess); the confidence is then `correct`, else 1 - `answerable`, Platt-scaled
+on out-of-fold outcomes. Below the fitted `uncertain_below` the outcome is "uncertain": the best guess
+is kept and shown as "check these passages".
 """
 
 from __future__ import annotations
@@ -70,13 +65,8 @@ class Logistic:
         return cls(names, mean, scale, w[1:], float(w[0]))
 
     def to_json(self) -> dict:
-        return {
-            "names": list(self.names),
-            "mean": [round(float(v), 6) for v in self.mean],
-            "scale": [round(float(v), 6) for v in self.scale],
-            "coef": [round(float(v), 6) for v in self.coef],
-            "intercept": round(self.intercept, 6),
-        }
+        arrays = {k: [round(float(v), 6) for v in getattr(self, k)] for k in ("mean", "scale", "coef")}
+        return {"names": list(self.names), **arrays, "intercept": round(self.intercept, 6)}
 
     @classmethod
     def from_json(cls, data: dict) -> Logistic:
@@ -189,34 +179,26 @@ def score_candidates(pool: Pool, weights: Weights) -> None:
 
 
 def decide(q: Question, pool: Pool, weights: Weights, judgement: float = 0.0) -> Decision:
-    """The outcome for one question whose candidates carry their signals.
-
-    `judgement` is an LLM's vote in log-odds (positive: the evidence answers); 0 without one.
-    """
+    """The outcome for one question; `judgement` is an LLM's vote in log-odds (0 without one)."""
     score_candidates(pool, weights)
     row = question_row(q, pool)[None, :]
     p_correct = float(sigmoid(weights.correct.logits(row)[0] + judgement))
     p_answerable = float(sigmoid(weights.answerable.logits(row)[0] + judgement))
     best = pool.candidates[0] if pool.candidates else None
     answer, confidence = best_guess(p_correct, p_answerable)
-    answer = answer and best is not None
+    answer, confidence = bool(answer) and best is not None, float(confidence)
     if weights.calibration is not None:
         confidence = float(sigmoid(weights.calibration.logits(np.asarray([[logit(confidence)]]))[0]))
+    outcome = Outcome.ANSWERED if answer else Outcome.NOT_IN_PAPER
     if confidence < weights.uncertain_below:
         outcome = Outcome.UNCERTAIN
-    else:
-        outcome = Outcome.ANSWERED if answer else Outcome.NOT_IN_PAPER
     return Decision(outcome, answer, round(confidence, 4), best)
 
 
-def best_guess(p_correct, p_answerable):
-    """(answer?, confidence): the paper answers when more likely than not; the confidence is then that
-    the answer given is right, else that the paper indeed does not say. Works on floats and arrays."""
+def best_guess(p_correct, p_answerable) -> tuple[np.ndarray, np.ndarray]:
+    """(answer?, confidence) per question, as arrays (the rule of the module docstring)."""
     answer = np.asarray(p_answerable) >= 0.5
-    confidence = np.where(answer, p_correct, 1 - np.asarray(p_answerable))
-    if answer.ndim == 0:
-        return bool(answer), float(confidence)
-    return answer, confidence
+    return answer, np.where(answer, p_correct, 1 - np.asarray(p_answerable))
 
 
 def newton(x: np.ndarray, y: np.ndarray, penalty: np.ndarray, offset: float | np.ndarray = 0.0) -> np.ndarray:

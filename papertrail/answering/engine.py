@@ -117,7 +117,7 @@ class Answerer:
             shown = g.pool.candidates[:EVIDENCE]
             reply = backend.consult(g.text, [ev for c in shown for ev in _evidence(c.sentence, c.probability)[:1]])
         except Exception as err:  # missing optional package, bad URL: the quoted answer still stands
-            message = getattr(err, "args", [""])[0] or type(err).__name__
+            message = (err.args or [""])[0] or type(err).__name__
             return None, f"{message}; showing the quoted evidence instead"
         return reply, reply.note
 

@@ -3,13 +3,10 @@
     python -m papertrail.answering.fit --shared ../shared            # cross-validated figures, then refit
     python -m papertrail.answering.fit --shared ../shared --no-write # figures only
 
-Training rows: the candidates gathered for every labelled question of qa_dev and dev2. A candidate is
-positive when it is on a gold page and overlaps the gold evidence quote (or holds every answer key);
-every candidate of an unanswerable or near-miss question is negative. The question-level models learn
-from candidate probabilities that were themselves predicted out of fold.
-
-Every figure printed is cross-validated grouped by paper: the answers of a paper come from weights
-fitted without any question about that paper. The answers files are scored by the shared scorer.
+A candidate of a labelled question (qa_dev, dev2) is positive when it is on a gold page and overlaps
+the gold evidence quote (or holds every answer key); every candidate of an unanswerable question is
+negative. The question-level models learn from candidate probabilities predicted out of fold. Every
+figure printed is cross-validated grouped by paper, the answers files scored by the shared scorer.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ import argparse
 import datetime as dt
 import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,6 +36,7 @@ from papertrail.answering.decide import (
 )
 from papertrail.answering.engine import Answerer, Gathered
 from papertrail.answering.signals import SIGNALS
+from papertrail.answering.text import comparable
 
 # The labelled sets: (name, questions file, papers folder), relative to the shared folder.
 SETS = (("qa_dev", "eval/qa_dev.jsonl", "papers"), ("dev2", "eval/dev2/qa_dev2.jsonl", "eval/dev2/papers"))
@@ -69,24 +66,17 @@ class Item:
 # -- labels ---------------------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    """The shared scorer's normalisation (lower case, NFKC, digit groups joined)."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    text = re.sub(r"(?<=\d)[,\u202f\u2009 ](?=\d{3}\b)", "", text)
-    return text.replace("\u2212", "-")
-
-
 def keys_ok(gold: dict, answer: str) -> bool:
     """The shared scorer's rule: every key in the answer; for yes/no, the key is the first word."""
     keys = gold.get("must_contain") or []
     if gold.get("kind") == "yesno":
-        m = re.match(r"\W*([a-z]+)", _norm(answer))
+        m = re.match(r"\W*([a-z]+)", comparable(answer))
         return bool(keys) and bool(m) and m.group(1) == keys[0]
-    return all(_norm(k) in _norm(answer) for k in keys)
+    return all(comparable(k) in comparable(answer) for k in keys)
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:
-    toks = re.findall(r"[a-z0-9]+", _norm(text))
+    toks = re.findall(r"[a-z0-9]+", comparable(text))
     return {tuple(toks[i : i + 3]) for i in range(max(1, len(toks) - 2))}
 
 
@@ -99,7 +89,9 @@ def supports(sentence_text: str, pages: Sequence[int], gold: dict) -> bool:
     a, b = _trigrams(sentence_text), _trigrams(gold["evidence"])
     overlap = len(a & b) / max(1, min(len(a), len(b)))
     keys = [k for k in gold.get("must_contain") or [] if k not in ("yes", "no")]
-    return overlap >= 0.5 or (bool(keys) and overlap >= 0.2 and all(_norm(k) in _norm(sentence_text) for k in keys))
+    return overlap >= 0.5 or (
+        bool(keys) and overlap >= 0.2 and all(comparable(k) in comparable(sentence_text) for k in keys)
+    )
 
 
 # -- gathering ------------------------------------------------------------------------------------
@@ -150,8 +142,7 @@ def _fit_candidates(items: Sequence[Item]) -> Logistic:
 
 def _question_targets(answerer: Answerer, item: Item, candidate: Logistic) -> tuple[np.ndarray, bool, bool]:
     """The question row under a candidate model, and whether answering would be right / is possible."""
-    interim = Weights(candidate, candidate, candidate, 0.0)
-    score_candidates(item.g.pool, interim)
+    score_candidates(item.g.pool, Weights(candidate, candidate, candidate, 0.0))  # reads the candidate model only
     row = question_row(item.g.q, item.g.pool)
     right = bool(item.g.pool.candidates) and keys_ok(item.gold, answerer.compose(item.g, item.g.pool.candidates[0]))
     return row, item.gold["answerable"] and right, bool(item.gold["answerable"])

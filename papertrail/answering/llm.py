@@ -1,9 +1,8 @@
-"""LLM backends through LlamaIndex: an OpenAI-compatible server or Ollama (settings.answerer).
+"""LLM backends through LlamaIndex (requirements-llm.txt, imported only when chosen): OpenAI-compatible or Ollama.
 
-The packages live in requirements-llm.txt and are imported only when a backend is chosen. The
-model is consulted for every question: it answers from fenced evidence and cites evidence ids, and
-every number or name in its answer is checked against the evidence it cites. Its stance (answers,
-unsupported, declines) is one more signal of the engine's fitted decision; it never decides alone.
+The model answers every question from fenced evidence, citing evidence ids, and every number or name in
+its answer is checked against the evidence it cites. Its stance is one more signal of the engine's fitted
+decision; it never decides alone.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from papertrail.answering import prompts
+from papertrail.answering.text import comparable
 from papertrail.answering.values import Kind, find, names, numbers
 from papertrail.models import Evidence
 from papertrail.settings import Settings
@@ -90,17 +90,12 @@ def parse_reply(raw: str, n_evidence: int) -> tuple[str, list[int], bool]:
     return answer, cited, answerable
 
 
-def _norm(text: str) -> str:
-    text = text.lower().replace("\u2212", "-")
-    return re.sub(r"(?<=\d)[,\u202f\u2009 ](?=\d{3}\b)", "", text)
-
-
 def unsupported_claims(answer: str, question: str, cited: Sequence[Evidence]) -> list[str]:
     """Numbers and names in the answer that neither the cited evidence nor the question contains."""
-    source = _norm(" ".join(ev.text for ev in cited) + " " + question)
+    source = comparable(" ".join(ev.text for ev in cited) + " " + question)
     claims = [v.text for v in numbers(answer)] + [v.text for v in names(answer)]
     claims += [v.text for kind in (Kind.GPU, Kind.URL, Kind.VERSION) for v in find(kind, answer)]
-    normalised = {claim: _norm(claim).strip(" .,;:%") for claim in claims}
+    normalised = {claim: comparable(claim).strip(" .,;:%") for claim in claims}
     return [claim for claim, c in normalised.items() if c not in ("", "yes", "no") and c not in source]
 
 

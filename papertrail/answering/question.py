@@ -101,14 +101,10 @@ _TRAIN_VERB = re.compile(r"\b(?:train|trained|training|fine-?tun\w*|pre-?train\w
 _FIELD_NAMES = re.compile(
     r"\b(?:deep|machine|transfer|representation|reinforcement|self-supervised)[- ]learning\b", re.I
 )
-_SUBJECT_DROP = frozenset(
-    ["many", "much", "long", "fast", "quickly", "large", "big", "small", "often", "far", "deep", "wide"]
-)
+_SUBJECT_DROP = frozenset("many much long fast quickly large big small often far deep wide".split())
 _GENERIC_FOCUS = frozenset(
-    ("value values number amount kind type exact specific total overall other main particular").split()
+    "value values number amount kind type exact specific total overall other main particular".split()
 )
-
-
 _AVAILABILITY_VERBS = frozenset(
     "available released found hosted published obtained accessed download downloaded".split()
 )
@@ -195,21 +191,16 @@ def _examples(hints: list[str]) -> tuple[str, ...]:
     """The members listed in an "(e.g., A, B or C)" parenthesis."""
     out: list[str] = []
     for hint in hints:
-        m = _EXAMPLE_LIST.match(hint)
-        if not m:
-            continue
-        for part in re.split(r",|;|\bor\b|\band\b|\betc\.?", hint[m.end() :]):
-            part = re.sub(r"^\s*(?:links? to|a|an|the)\s+", "", part.strip(), flags=re.I).strip(" .")
-            if part:
-                out.append(part)
-    return tuple(dict.fromkeys(out))
+        if m := _EXAMPLE_LIST.match(hint):
+            parts = re.split(r",|;|\bor\b|\band\b|\betc\.?", hint[m.end() :])
+            out += [re.sub(r"^\s*(?:links? to|a|an|the)\s+", "", p.strip(), flags=re.I).strip(" .") for p in parts]
+    return tuple(dict.fromkeys(p for p in out if p))
 
 
 def _example_kind(examples: tuple[str, ...]) -> Kind | None:
     """The value kind most of the examples are (None when they are plain words: "surveys, sensors")."""
     for kind in _EXAMPLE_KINDS:
-        hits = sum(bool(find(kind, e)) for e in examples)
-        if examples and hits * 2 >= len(examples):
+        if examples and 2 * sum(bool(find(kind, e)) for e in examples) >= len(examples):
             return kind
     return None
 
@@ -329,8 +320,6 @@ def analyse(question: str) -> Question:
     ]
     if table:
         subject = [w for w in subject if w.lower() not in {"table", "figure", table.group(2).lower()}]
-    if compound:
-        subject += [w for w in content_terms(parts[1]) if w.lower() not in focus_set and w not in subject]
 
     examples = _examples(parentheses)
     if examples and kind in (None, Kind.NAME, Kind.NUMBER):

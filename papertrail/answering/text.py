@@ -69,13 +69,15 @@ def _fold_char(ch: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Fold look-alike characters (dashes, quotes, full-width and superscript digits) one for one.
+    """Fold look-alike characters (dashes, quotes, full-width and superscript digits) one for one: the
+    result has exactly the length of the input, so offsets found in it are offsets in the text."""
+    return text if text.isascii() else "".join(_fold_char(c) for c in text)
 
-    The result has exactly the length of the input, so offsets found in it are offsets in the text.
-    """
-    if text.isascii():
-        return text
-    return "".join(_fold_char(c) for c in text)
+
+def comparable(text: str) -> str:
+    """The shared scorer's normalisation: NFKC, lower case, digit groups joined ("40,669" is "40669")."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return re.sub(r"(?<=\d)[,\u202f\u2009 ](?=\d{3}\b)", "", text).replace("\u2212", "-")
 
 
 @lru_cache(maxsize=65536)
