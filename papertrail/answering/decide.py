@@ -100,9 +100,8 @@ class Weights:
 
     @classmethod
     def from_json(cls, data: dict) -> Weights:
-        if tuple(data["candidate"]["names"]) != tuple(SIGNALS) or tuple(data["correct"]["names"]) != tuple(
-            QUESTION_SIGNALS
-        ):
+        fitted_on = (tuple(data["candidate"]["names"]), tuple(data["correct"]["names"]))
+        if fitted_on != (tuple(SIGNALS), QUESTION_SIGNALS):
             raise ValueError(
                 "weights.json was fitted on other signals; refit with `python -m papertrail.answering.fit`"
             )

@@ -252,7 +252,7 @@ def _reasons(q: Question, pool: Pool, decision: Decision, weights: Weights) -> t
         return ("no passage of the paper matches the question",)
     row = np.asarray([best.signals[n] for n in weights.candidate.names])
     pushes = weights.candidate.contributions(row)
-    kind = KIND_NAMES.get(q.kind, "value") if q.kind else "value"
+    kind = KIND_NAMES.get(q.kind, "value")
     fill = {
         "kind": kind,
         "a_kind": ("an " if kind[0] in "aeiou" else "a ") + kind,
@@ -284,6 +284,6 @@ def _reasons(q: Question, pool: Pool, decision: Decision, weights: Weights) -> t
 
 def _not_found_text(q: Question, verdict: Verdict) -> str:
     """What the UI shows when the paper does not answer: what was looked for, and why it was not found."""
-    what = q.focus_phrase or (KIND_NAMES.get(q.kind, "answer") if q.kind is not None else "answer")
+    what = q.focus_phrase or KIND_NAMES.get(q.kind, "answer")
     why = "; ".join(verdict.reasons[1:3])
     return f"Not reported: the paper gives no {what} for this question." + (f" ({why})" if why else "")

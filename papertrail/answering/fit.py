@@ -135,8 +135,8 @@ def _folds(items: Sequence[Item], k: int) -> list[list[Item]]:
 
 
 def _fit_candidates(items: Sequence[Item]) -> Logistic:
-    rows = np.vstack([it.rows for it in items if len(it.rows)])
-    labels = np.concatenate([it.labels for it in items if len(it.rows)])
+    rows = np.vstack([it.rows for it in items])
+    labels = np.concatenate([it.labels for it in items])
     return Logistic.fit(tuple(SIGNALS), rows, labels, L2)
 
 

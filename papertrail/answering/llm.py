@@ -79,12 +79,10 @@ def parse_reply(raw: str, n_evidence: int) -> tuple[str, list[int], bool]:
     if isinstance(data, dict):
         answer = str(data.get("answer") or "").strip()
         cites = data.get("citations") or []
-        if isinstance(cites, str):
-            cites = [cites]
         answerable = data.get("answerable", True) not in (False, "false", "no", 0)
     else:
         answer, cites, answerable = text, [], True
-    ids = re.findall(r"E(\d+)", " ".join(str(c) for c in cites) + " " + answer)
+    ids = re.findall(r"E(\d+)", f"{cites} {answer}")  # the cited ids, wherever the model wrote them
     cited = sorted({int(i) - 1 for i in ids if 0 < int(i) <= n_evidence})
     answer = re.sub(r"\s*\[?\(?E\d+\)?\]?", "", answer).strip() if ids else answer
     return answer, cited, answerable

@@ -174,10 +174,6 @@ def _is_category(word: str, kind: Kind | None) -> bool:
     return bool(_CATEGORY_WORDS.match(word))
 
 
-def _clean_focus(words: list[str]) -> list[str]:
-    return [w for w in words if w.lower() not in _GENERIC_FOCUS] or words
-
-
 def _kind_for(phrase: str) -> Kind | None:
     return next((kind for pattern, kind in _FOCUS_KINDS if pattern.search(phrase)), None)
 
@@ -244,16 +240,13 @@ def analyse(question: str) -> Question:
             and re.search(r"\b(?:take|took|last|lasted|run|ran|need|required?|spend|spent)\b|\btime\b", rest, re.I)
             or adj in ("fast", "quickly")
         ):
-            kind = Kind.DURATION
-            focus_words = ["time"]
+            kind, focus_words = Kind.DURATION, ["time"]
         elif adj in ("large", "big", "small") and re.search(
             r"\b(?:disk|storage|memory|bytes|gb|tb|mb|gigabytes?|terabytes?)\b", q, re.I
         ):
-            kind = Kind.BYTES
-            focus_words = ["size"]
+            kind, focus_words = Kind.BYTES, ["size"]
         else:
-            kind = Kind.NUMBER
-            focus_words = ["size"] if adj in ("large", "big", "small") else [adj]
+            kind, focus_words = Kind.NUMBER, ["size"] if adj in ("large", "big", "small") else [adj]
     elif m_where := _WHERE.match(main):
         rest = m_where.group(1)
         if re.search(
@@ -283,15 +276,10 @@ def analyse(question: str) -> Question:
                 extra.append(k)
         if kind is None:
             kind = Kind.NAME if m_np.group(1).lower() == "which" else None
-    else:
-        m_of = _WH_OF.match(main)
-        m_be = _WH_BE.match(main)
-        if m_of:
-            phrase = m_of.group(1)
-            focus_words = content_terms(phrase)
-            kind = _kind_for(phrase)
-        elif m_be:
-            focus_words = content_terms(m_be.group(1))[:3]
+    elif m_of := _WH_OF.match(main):
+        focus_words, kind = content_terms(m_of.group(1)), _kind_for(m_of.group(1))
+    elif m_be := _WH_BE.match(main):
+        focus_words = content_terms(m_be.group(1))[:3]
 
     # Units named anywhere in the question refine a numeric kind.
     if kind == Kind.NUMBER and re.search(r"\b(?:seconds?|minutes?|hours?|days?)\b", hints, re.I):
@@ -303,7 +291,8 @@ def analyse(question: str) -> Question:
     if kind == Kind.SOFTWARE and re.search(r"\btools?\b", " ".join(focus_words), re.I):
         kind = Kind.NAME
 
-    focus_words = _clean_focus([w for w in focus_words if w.lower() not in QUESTION_FILLER])
+    focus_words = [w for w in focus_words if w.lower() not in QUESTION_FILLER]
+    focus_words = [w for w in focus_words if w.lower() not in _GENERIC_FOCUS] or focus_words
     focus_set = {w.lower() for w in focus_words}
     # Words naming the kind of answer ("GPU", "library", "licence") are satisfied by a value of that
     # kind; the other words of the asked phrase ("batch size", "Grobid") must be found with the value.
