@@ -34,6 +34,15 @@ _HOW_ADJ = re.compile(r"^how\s+(long|fast|quickly|large|big|small|much time|ofte
 _WHERE = re.compile(r"^where\b(.*)$", re.I)
 _WHO = re.compile(r"^(?:by\s+)?(?:who|whom)\b(.*)$", re.I)
 _WHEN = re.compile(r"^when\b(.*)$", re.I)
+_TAKES_TIME = re.compile(r"\b(?:take|took|last|lasted|run|ran|need|required?|spend|spent)\b|\btime\b", re.I)
+_STORAGE = re.compile(r"\b(?:disk|storage|memory|bytes|gb|tb|mb|gigabytes?|terabytes?)\b", re.I)
+# "Where is the code available?" asks for a URL; "Where were the samples collected?" for a place.
+_AVAILABLE_THING = re.compile(
+    r"\b(?:code|software|implementation|data|dataset|model|weights|corpus|available|released|download\w*|hosted|"
+    r"found|obtained|accessed|published)\b",
+    re.I,
+)
+_ORIGIN = re.compile(r"\btaken from|come from|collected|recorded|located|sampled\b", re.I)
 
 # Cue words in the asked noun phrase -> expected value kind (the first kind whose cue occurs).
 _FOCUS_KINDS = [
@@ -235,25 +244,16 @@ def analyse(question: str) -> Question:
     elif m_adj:
         adj = m_adj.group(1).lower()
         rest = m_adj.group(2)
-        if (
-            adj in ("long", "much time", "often")
-            and re.search(r"\b(?:take|took|last|lasted|run|ran|need|required?|spend|spent)\b|\btime\b", rest, re.I)
-            or adj in ("fast", "quickly")
-        ):
+        size = adj in ("large", "big", "small")
+        if adj in ("fast", "quickly") or adj in ("long", "much time", "often") and _TAKES_TIME.search(rest):
             kind, focus_words = Kind.DURATION, ["time"]
-        elif adj in ("large", "big", "small") and re.search(
-            r"\b(?:disk|storage|memory|bytes|gb|tb|mb|gigabytes?|terabytes?)\b", q, re.I
-        ):
+        elif size and _STORAGE.search(q):
             kind, focus_words = Kind.BYTES, ["size"]
         else:
-            kind, focus_words = Kind.NUMBER, ["size"] if adj in ("large", "big", "small") else [adj]
+            kind, focus_words = Kind.NUMBER, ["size"] if size else [adj]
     elif m_where := _WHERE.match(main):
         rest = m_where.group(1)
-        if re.search(
-            r"\b(?:code|software|implementation|data|dataset|model|weights|corpus|available|released|download\w*|hosted|found|obtained|accessed|published)\b",
-            rest,
-            re.I,
-        ) and not re.search(r"\btaken from|come from|collected|recorded|located|sampled\b", rest, re.I):
+        if _AVAILABLE_THING.search(rest) and not _ORIGIN.search(rest):
             kind = Kind.URL
             focus_words = [w for w in content_terms(rest) if w.lower() not in _AVAILABILITY_VERBS][:3]
         else:

@@ -230,12 +230,9 @@ def find(kind: Kind, text: str) -> list[Value]:
         if _SOFTWARE_CONTEXT.search(text):
             found += [v for v in names(text) if not any(f.start <= v.start < f.end for f in found)]
         return sorted(found, key=lambda v: v.start)
-    if kind == Kind.MODEL:
-        return sorted(
-            _spans(kind, _MODEL, text)
-            + [v for v in names(text) if re.search(r"\d", v.text) and re.search(r"[A-Za-z]{2}", v.text)],
-            key=lambda v: v.start,
-        )
+    if kind == Kind.MODEL:  # also a name with digits ("ResNet50", "YOLOv3")
+        numbered = [v for v in names(text) if re.search(r"\d", v.text) and re.search(r"[A-Za-z]{2}", v.text)]
+        return sorted(_spans(kind, _MODEL, text) + numbered, key=lambda v: v.start)
     if kind == Kind.NAME:
         return names(text)
     return []
