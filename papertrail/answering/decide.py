@@ -74,6 +74,9 @@ class Logistic:
         return cls(tuple(data["names"]), *arrays, float(data["intercept"]))
 
 
+MODELS = ("candidate", "correct", "answerable")
+
+
 @dataclass(frozen=True)
 class Weights:
     candidate: Logistic
@@ -93,9 +96,7 @@ class Weights:
             "uncertain_below": round(self.uncertain_below, 4),
             "llm_vote": {k: round(v, 4) for k, v in self.llm_vote.items()},
             "calibration": self.calibration.to_json() if self.calibration is not None else None,
-            "candidate": self.candidate.to_json(),
-            "correct": self.correct.to_json(),
-            "answerable": self.answerable.to_json(),
+            **{name: getattr(self, name).to_json() for name in MODELS},
         }
 
     @classmethod
@@ -106,9 +107,7 @@ class Weights:
                 "weights.json was fitted on other signals; refit with `python -m papertrail.answering.fit`"
             )
         return cls(
-            Logistic.from_json(data["candidate"]),
-            Logistic.from_json(data["correct"]),
-            Logistic.from_json(data["answerable"]),
+            *(Logistic.from_json(data[name]) for name in MODELS),
             float(data["uncertain_below"]),
             data.get("about", {}),
             dict(data.get("llm_vote", {})),

@@ -4,9 +4,10 @@
     python -m papertrail.answering.fit --shared ../shared --no-write # figures only
 
 A candidate of a labelled question (qa_dev, dev2) is positive when it is on a gold page and overlaps
-the gold evidence quote (or holds every answer key); every candidate of an unanswerable question is
-negative. The question-level models learn from candidate probabilities predicted out of fold. Every
-figure printed is cross-validated grouped by paper, the answers files scored by the shared scorer.
+the gold evidence quote (or holds every answer key); every candidate of an unanswerable or near-miss
+question is negative. The question-level models learn from candidate probabilities predicted out of
+fold. Every figure printed is cross-validated grouped by paper, the answers files scored by the shared
+scorer.
 """
 
 from __future__ import annotations

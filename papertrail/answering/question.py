@@ -163,7 +163,8 @@ class Question:
 
 
 _CATEGORY_WORDS = re.compile(
-    r"^(?:url|link|website|webpage|doi|licen[cs]es?|versions?|gpus?|graphics|cards?|hardware|cpus?|machines?|computers?|"
+    r"^(?:url|link|website|webpage|doi|licen[cs]es?|versions?|gpus?|graphics|cards?|hardware|cpus?|machines?|"
+    r"computers?|"
     r"devices?|compute|optimi[sz]ers?|library|libraries|frameworks?|software|packages?|toolkits?|toolbox|tools?|"
     r"programming|languages?|platforms?|datasets?|corpus|corpora|knowledge|bases?|kbs?|databases?|models?|"
     r"architectures?|networks?|cnns?|encoders?|backbones?|classifiers?|algorithms?|methods?|fee|"

@@ -41,13 +41,11 @@ class Value:
     unit: str = ""
 
 
-_WORD_NUMBERS = dict(
-    zip(
-        "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty hundred thousand dozen".split(),
-        map(int, "1 2 3 4 5 6 7 8 9 10 11 12 15 20 30 40 50 100 1000 12".split()),
-        strict=True,
-    )
-)
+_WORD_NUMBERS = {
+    **dict(zip("one two three four five six seven eight nine ten eleven twelve".split(), range(1, 13), strict=True)),
+    **{"fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "thousand": 1000},
+    "dozen": 12,
+}
 _NUM = (
     r"(?<![\w.\-/])(?:[<>~≈≤≥]\s?)?[-+]?(?:\d{1,3}(?:[,\u202f\u2009]\d{3})+|\d+)(?:\.\d+)?"
     r"(?:\s?[x×]\s?10\s?[-−]?\s?\d+|e[-−+]?\d+)?"
@@ -91,7 +89,8 @@ _LICENSE = re.compile(
 )
 _GPU = re.compile(
     r"\b(?:(?:NVIDIA|Nvidia|nVidia|GeForce|TITAN|Titan|Tesla|Quadro|RTX|GTX|Radeon|AMD Instinct)\b"
-    r"(?:\s(?:NVIDIA|GeForce|TITAN|Titan|Tesla|Quadro|RTX|GTX|[A-Z]{1,2}\d{0,4}\w{0,2}|\d{2,4}\w{0,2}|Ti|Xp|X|V|GPUs?))*"
+    r"(?:\s(?:NVIDIA|GeForce|TITAN|Titan|Tesla|Quadro|RTX|GTX|[A-Z]{1,2}\d{0,4}\w{0,2}|\d{2,4}\w{0,2}|"
+    r"Ti|Xp|X|V|GPUs?))*"
     r"|(?:[VAKPHT]\d{2,3}|A\d{4}|TPU\s?v?\d?)s?\b(?:\sGPUs?)?)",
 )
 _HARDWARE = re.compile(
