@@ -234,7 +234,6 @@ def analyse(question: str) -> Question:
     extra: list[Kind] = []
 
     m_many = _HOW_MANY.match(main)
-    m_adj = _HOW_ADJ.match(main)
     m_np = None if re.match(r"^(?:what|which)\s+" + _AUX + r"\b", main, re.I) else _WH_NP.match(main)
     if yesno:
         kind = None
@@ -242,7 +241,7 @@ def analyse(question: str) -> Question:
         money = m_many.group(1).lower() == "much" and re.search(r"\b(?:cost|pay|paid)\b", main, re.I)
         kind = Kind.MONEY if money else Kind.NUMBER
         focus_words = content_terms(m_many.group(2))
-    elif m_adj:
+    elif m_adj := _HOW_ADJ.match(main):
         adj = m_adj.group(1).lower()
         rest = m_adj.group(2)
         size = adj in ("large", "big", "small")
@@ -271,10 +270,7 @@ def analyse(question: str) -> Question:
         kind = _kind_for(phrase)
         # "which optimizer and loss function": the first slot must be found; the others are context
         focus_words = content_terms(pieces[0]) if len(pieces) > 1 and _kind_for(pieces[0]) else content_terms(phrase)
-        for piece in pieces[1:]:
-            k = _kind_for(piece)
-            if k and k != kind:
-                extra.append(k)
+        extra = [k for k in map(_kind_for, pieces[1:]) if k and k != kind]
         if kind is None:
             kind = Kind.NAME if m_np.group(1).lower() == "which" else None
     elif m_of := _WH_OF.match(main):
