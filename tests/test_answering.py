@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pymupdf
@@ -159,6 +160,23 @@ def test_answers_quote_only_the_paper(papers, answerer):
         assert " ".join(answer.evidence[0].text.split()) in quoted or quoted in " ".join(
             answer.evidence[0].text.split()
         )
+
+
+def test_a_list_question_quotes_each_likely_statement_once_and_highlights_it(papers, answerer):
+    """Data for training and for testing are told in two statements; the introduction repeats its
+    sentences (as abstracts and introductions do), and a repeated sentence is quoted and shown once."""
+    _, ids, _ = papers
+    spread = answerer.ask(
+        "What data were used to train and test the detector (e.g., field recordings, public datasets)?", [ids["frogs"]]
+    )
+    repeated = answerer.ask("How was the detector evaluated (e.g., held-out sites, cross-validation)?", [ids["frogs"]])
+    assert "Also: “The test recordings were taken from four ponds" in spread.text
+    for answer in (spread, repeated):
+        quotes = re.findall(r"“([^”]+)”", answer.text)
+        shown = [" ".join(ev.text.split()) for ev in answer.evidence]
+        assert quotes and len(set(quotes)) == len(quotes)
+        assert len(set(shown)) == len(shown)
+        assert all(any(quote in text for text in shown) for quote in quotes)
 
 
 def test_generated_pdfs_exist(tmp_path: Path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from papertrail.answering.values import Kind, find
 from papertrail.pdf.extract import ExtractedPaper, extract, reading_text
 from papertrail.pdf.extract.notation import map_glyph, script_attaches, script_role, script_text, symbol_font_kind
 from tests import notation_pdfs as factory
@@ -32,6 +33,11 @@ def test_reference_marker_is_split_from_the_name_it_touches(paper: ExtractedPape
     text = _flat(reading_text(paper))
     assert factory.EXPONENT_SENTENCE in text
     assert "ProtT514" not in text and "ProtT5¹⁴" not in text
+
+
+def test_a_reference_marker_is_not_a_value_but_an_exponent_is() -> None:
+    # as extraction prints it (test above): the marker "¹⁴" must not answer "how many ...?"
+    assert [v.text for v in find(Kind.NUMBER, factory.EXPONENT_SENTENCE)] == ["10-4"]
 
 
 def test_symbol_font_glyphs_are_mapped(paper: ExtractedPaper) -> None:

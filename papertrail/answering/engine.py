@@ -23,6 +23,7 @@ from papertrail.models import Answer, Evidence, Verdict
 from papertrail.settings import Settings
 
 EVIDENCE = 3  # sentences cited per answer
+MORE_SHARE = 0.25  # a list answer quotes runners-up at least this likely relative to the best
 
 
 @dataclass
@@ -129,9 +130,8 @@ class Answerer:
         value, clear = supporting_value(g.q, s)
         follow = compose.follow_up(g.q, s, self._next_sentence(g.datas, s))
         text = compose.compose(g.q, s, value, follow, clear)
-        second = _second_statement(g.q, g.pool, best)
-        if second is not None and follow is None:
-            text += " Also: " + compose.quote(second.sentence)
+        if follow is None:
+            text += "".join(" Also: " + compose.quote(c.sentence) for c in _more_statements(g.q, g.pool, best))
         return text
 
     def _evidence(self, g: Gathered, decision: Decision) -> tuple[Evidence, ...]:
@@ -144,6 +144,11 @@ class Answerer:
             follow = compose.follow_up(
                 g.q, decision.best.sentence, self._next_sentence(g.datas, decision.best.sentence)
             )
+            # every statement the answer quotes is highlighted, whatever diversity would pick
+            first = [decision.best, *([] if follow is not None else _more_statements(g.q, g.pool, decision.best))]
+            chosen = [*first, *chosen]
+        texts = [" ".join(c.sentence.text.split()) for c in chosen]  # a sentence the paper repeats is shown once
+        chosen = [c for i, c in enumerate(chosen) if texts[i] not in texts[:i]][:EVIDENCE]
         evidence = [
             ev for c in chosen for ev in _evidence(c.sentence, c.probability, follow if c is decision.best else None)
         ]
@@ -181,13 +186,19 @@ class Answerer:
             return self._backend
 
 
-def _second_statement(q: Question, pool: Pool, best: Candidate) -> Candidate | None:
-    """For a list-like question (examples, several names), a runner-up at least half as likely as the best:
-    such answers are often spread over two statements ("trained on X ..." and "tested on Y ...")."""
-    if q.form in ("category", "descriptive"):
-        runners_up = (c for c in pool.candidates[1:] if c.sentence.key != best.sentence.key)
-        return next((c for c in runners_up if c.probability >= 0.5 * best.probability), None)
-    return None
+def _more_statements(q: Question, pool: Pool, best: Candidate) -> list[Candidate]:
+    """For a list-like question (examples, several names), the runners-up at least a quarter as likely as
+    the best: such answers are often spread over statements ("trained on X ..." and "tested on Y ...")."""
+    if q.form not in ("category", "descriptive"):
+        return []
+    said = {" ".join(best.sentence.text.split())}
+    more = []
+    for c in pool.candidates[1:]:
+        text = " ".join(c.sentence.text.split())
+        if c.probability >= MORE_SHARE * best.probability and text not in said:  # a repeated sentence adds nothing
+            said.add(text)
+            more.append(c)
+    return more[: EVIDENCE - 1]
 
 
 def _evidence(s: Sentence, score: float, follow: Sentence | None = None) -> list[Evidence]:

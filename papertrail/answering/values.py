@@ -209,11 +209,15 @@ _PLAIN = {
 }
 
 
+# Digits printed small: alone they are a footnote or reference marker ("² We fixed the seeds"), not a value.
+_SMALL_DIGITS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉")
+
+
 def find(kind: Kind, text: str) -> list[Value]:
     """Values of one kind in text (offsets are offsets in text: folding keeps lengths)."""
-    text = normalize(text)
+    printed, text = text, normalize(text)
     if kind in (Kind.NUMBER, Kind.PERCENT):
-        vals = numbers(text)
+        vals = [v for v in numbers(text) if not set(printed[v.start : v.end]) <= _SMALL_DIGITS]
         return [v for v in vals if v.kind == Kind.PERCENT] if kind == Kind.PERCENT else vals
     if kind == Kind.DURATION:
         return [v for v in _spans(kind, _DURATION, text) if not _is_reference(text, v.start, v.end, v.text)]
