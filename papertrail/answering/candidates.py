@@ -313,13 +313,12 @@ class Candidate:
     probability: float = 0.0  # the fitted model's probability that this candidate answers
 
 
-def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None) -> dict[str, float]:
+def fuse(rankings: Sequence[Sequence[str]]) -> dict[str, float]:
     """Reciprocal-rank fusion of ranked passage-id lists."""
-    weights = weights or [1.0] * len(rankings)
     out: dict[str, float] = {}
-    for ranking, w in zip(rankings, weights, strict=True):
+    for ranking in rankings:
         for rank, pid in enumerate(ranking):
-            out[pid] = out.get(pid, 0.0) + w / (RRF_K + rank + 1)
+            out[pid] = out.get(pid, 0.0) + 1 / (RRF_K + rank + 1)
     return out
 
 

@@ -12,13 +12,7 @@ import re
 
 import numpy as np
 
-from papertrail.answering.candidates import (
-    Pool,
-    Sentence,
-    acronym_forms,
-    is_acronym,
-    is_column_header,
-)
+from papertrail.answering.candidates import Pool, Sentence, acronym_forms, is_acronym, is_column_header
 from papertrail.answering.question import PHASES_IN_EVIDENCE, Question
 from papertrail.answering.text import canonical, stems_of_word, words
 from papertrail.answering.values import Kind, Value, names
@@ -266,7 +260,7 @@ def _attachment(s: Sentence, v: Value, positions: list[int], numeric: bool, coun
             return 0
         if len(between) > limit:
             continue
-        other_number = any(_NUMBER_WORD.match(t[0]) for t in between if not _is_and(t[0]))
+        other_number = any(_NUMBER_WORD.match(t[0]) for t in between if t[0].lower() not in ("and", "or"))
         # another number sits between: only "94.17% and 93.71%"-style lists pass
         if (
             numeric
@@ -282,14 +276,11 @@ def _attachment(s: Sentence, v: Value, positions: list[int], numeric: bool, coun
 _LIST_WORDS = frozenset(["and", "or", "of", "to", "was", "were", "is"])
 
 
-def _is_and(word: str) -> bool:
-    return word.lower() in ("and", "or")
-
-
 # -- aboutness ------------------------------------------------------------------------------------
 
 
-def _phase_mismatch(q: Question, s: Sentence) -> str:
+def phase_reason(q: Question, s: Sentence) -> str:
+    """Why the sentence is about another training phase than the question ("" when it is not)."""
     for phase in q.phases:
         if PHASES_IN_EVIDENCE[phase].search(s.text):
             continue
@@ -311,8 +302,8 @@ def _in_example(text: str, value: Value) -> bool:
     return bool(_EXAMPLE_OPEN.match(text, open_at))
 
 
-def _cited_example(s: Sentence, value: Value | None) -> bool:
-    """The value is an example from cited work: a background sentence with citations, not about this study."""
+def _cited_work(s: Sentence) -> bool:
+    """A background sentence with citations (or "previous studies"), not about this study."""
     return (
         s.background and bool(_CITATION.search(s.text) or _THIRD_PARTY.match(s.text)) and not _OWN_WORK.search(s.text)
     )
@@ -446,7 +437,6 @@ def compute(q: Question, pool: Pool) -> None:
         named = float(q.names_example(s.stems))
         if q.extreme and s.passage.kind == PassageKind.TABLE and s.passage.id not in extremes:
             extremes[s.passage.id] = extreme_rows(q, s.passage)
-        cited = _cited_example(s, None)
         sig = {
             "cosine": c.cosine,
             "cosine_gap": c.cosine - best_cos,
@@ -462,9 +452,9 @@ def compute(q: Question, pool: Pool) -> None:
             "example_named": named,
             "negation": float(bool(_NEGATION.search(s.text))),
             "own_work": float(bool(_OWN_WORK.search(s.text))),
-            "cited_work": float(cited),
+            "cited_work": float(_cited_work(s)),
             "back_matter": float(s.back_matter),
-            "phase_mismatch": float(bool(_phase_mismatch(q, s))),
+            "phase_mismatch": float(bool(phase_reason(q, s))),
             "hardware_not_training": float(
                 q.kind in (Kind.GPU, Kind.HARDWARE) and q.about_training and not (s.stems & _TRAIN_WORDS)
             ),
@@ -493,7 +483,3 @@ def supporting_value(q: Question, s: Sentence) -> tuple[Value | None, bool]:
         return None, False
     good, clear = _value_checks(q, s, candidate_values(q, s))
     return (good[0] if good else None), bool(good) and clear
-
-
-def phase_reason(q: Question, s: Sentence) -> str:
-    return _phase_mismatch(q, s)
