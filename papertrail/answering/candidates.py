@@ -122,14 +122,9 @@ def split_passage(passage: Passage, context: str = "") -> list[Sentence]:
         # Over-long "sentences" (lists, formulas) are cut at 60 words so the evidence stays short.
         cut = []
         for s, e in spans:
-            ws = [m.start() for m in re.finditer(r"\S+", text[s:e])]
-            if len(ws) <= 70:
-                cut.append((s, e))
-                continue
-            for i in range(0, len(ws), 60):
-                a = s + ws[i]
-                b = s + ws[i + 60] if i + 60 < len(ws) else e
-                cut.append((a, b))
+            starts = [s + m.start() for m in re.finditer(r"\S+", text[s:e])]
+            bounds = starts[60::60] if len(starts) > 70 else []
+            cut += zip([s, *bounds], [*bounds, e], strict=True)
         spans = cut
     out = []
     ctx_stems = _passage_stems(context) if context else frozenset()
@@ -424,19 +419,7 @@ _KIND_EXPANSION = {
     Kind.BYTES: "GB TB",
 }
 # Kinds specific enough that a passage holding such a value is worth reading whatever its words.
-_TYPED_RETRIEVAL = frozenset(
-    (
-        Kind.GPU,
-        Kind.HARDWARE,
-        Kind.URL,
-        Kind.LICENSE,
-        Kind.VERSION,
-        Kind.OPTIMIZER,
-        Kind.SOFTWARE,
-        Kind.MONEY,
-        Kind.BYTES,
-    )
-)
+_TYPED_RETRIEVAL = frozenset(map(Kind, "gpu hardware url license version optimizer software money bytes".split()))
 
 
 @dataclass
