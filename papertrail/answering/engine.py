@@ -247,8 +247,6 @@ _AGAINST = {
     "cited_work": "the evidence describes cited work, not this study",
     "back_matter": "only found in the references or back matter",
     "phase_mismatch": "{phase}",
-    "hardware_not_training": "the hardware named is not said to be used for training",
-    "article_licence": "that is the article's licence, not the licence asked about",
     "heading": "a heading or a table's column names name topics, they state nothing",
     "interrogative": "the closest sentence asks a question, it states no answer",
     "cosine": "nothing close in meaning to the question",

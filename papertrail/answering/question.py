@@ -105,11 +105,6 @@ _HIGHEST = re.compile(r"\b(?:highest|largest|greatest|maximum|max|most|top)\b", 
 _LOWEST = re.compile(r"\b(?:lowest|smallest|least|minimum|min|fewest)\b", re.I)
 _AGGREGATE = re.compile(r"\b(?:total|in total|overall|altogether|in all|combined|whole)\b", re.I)
 _RATE_Q = re.compile(r"\b(?:per|each|every|hourly|daily|rate)\b", re.I)
-_TRAIN_VERB = re.compile(r"\b(?:train|trained|training|fine-?tun\w*|pre-?train\w*|fit|fitted|learn\w*)\b", re.I)
-# "deep learning model" names a field, not a training step
-_FIELD_NAMES = re.compile(
-    r"\b(?:deep|machine|transfer|representation|reinforcement|self-supervised)[- ]learning\b", re.I
-)
 _SUBJECT_DROP = frozenset("many much long fast quickly large big small often far deep wide".split())
 _GENERIC_FOCUS = frozenset(
     "value values number amount kind type exact specific total overall other main particular".split()
@@ -133,7 +128,6 @@ class Question:
     aggregate: bool = False  # asks for a total ("in total", "overall")
     asks_rate: bool = False  # asks for a rate ("hourly rate", "per page")
     phases: frozenset[str] = frozenset()  # pretrain / finetune / inference named in the question
-    about_training: bool = False  # the question is about how a model was trained
     extra_kinds: tuple[Kind, ...] = ()  # a second slot ("which optimizer and loss function")
     given_values: tuple[str, ...] = ()  # numbers the question itself states ("60 s of audio")
     compound: bool = False  # two questions in one ("..., and where was that cell?")
@@ -326,7 +320,6 @@ def analyse(question: str) -> Question:
         aggregate=bool(_AGGREGATE.search(q)),
         asks_rate=bool(_RATE_Q.search(" ".join(focus_words))) or bool(re.search(r"\bper\b", q, re.I)),
         phases=phases,
-        about_training=bool(_TRAIN_VERB.search(_FIELD_NAMES.sub(" ", q))),
         extra_kinds=tuple(extra),
         given_values=given,
         compound=compound,

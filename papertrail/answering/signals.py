@@ -36,10 +36,6 @@ KIND_NAMES = {
     Kind.MODEL: "model name",
     Kind.NAME: "name",
 }
-_TRAIN_WORDS = frozenset(
-    stems_of_word(w)[0]
-    for w in "train trained training learn learned fit fitted epochs iterations optimization".split()
-) | {"finetun", "pretrain"}
 _CITATION = re.compile(r"\(\s*[A-Z][\w-]+(?: et al\.?| and [A-Z][\w-]+)?,? (?:19|20)\d\d[a-z]?|\[\d+(?:[,–-]\s?\d+)*\]")
 _EXAMPLE_OPEN = re.compile(r"[(\[]\s*(?:e\.\s?g\.|for example|for instance|such as)", re.I)
 _RATE_AFTER = re.compile(
@@ -53,13 +49,6 @@ _NEGATION = re.compile(
     r"rather than|instead of|only slightly|no (?:significant )?differences?)\b|n't\b",
     re.I,
 )
-# The article's own licence ("distributed under the terms of the Creative Commons ..."), not its code's or data's.
-_ARTICLE_LICENCE = re.compile(
-    r"\b(?:open[- ]access (?:article|journal)|this (?:article|is an open)|distributed under the terms|"
-    r"permits unrestricted use|properly cited|copyright\b|©)",
-    re.I,
-)
-_SOFTWARE_WORDS = re.compile(r"\b(?:code|software|implementation|data|dataset|model|weights|package|tool)\b", re.I)
 
 
 # -- locality -------------------------------------------------------------------------------------
@@ -394,8 +383,6 @@ SIGNALS: dict[str, str] = {
     "cited_work": "a background sentence about cited work (citation or 'previous studies') and not this study",
     "back_matter": "in the references, acknowledgements or funding statements",
     "phase_mismatch": "about another training phase than the one asked (pre-training vs fine-tuning)",
-    "hardware_not_training": "hardware asked for training, the sentence names no training",
-    "article_licence": "the article's own licence statement, while the question asks about code, data or a model",
     "heading": "a section heading or a table's column-header line (it names topics and states nothing)",
     "interrogative": "the sentence is itself a question (it asks, it does not state)",
     "caption": "a figure or table caption",
@@ -423,7 +410,6 @@ def compute(q: Question, pool: Pool) -> None:
     value_q = form in ("value", "table")
     category_q = form == "category"
     open_q = form in ("descriptive", "yesno")
-    licence_of_work = q.kind == Kind.LICENSE and bool(_SOFTWARE_WORDS.search(q.text))
     extremes: dict[str, frozenset[int]] = {}  # passage id -> rows holding the asked extreme
     for c in pool.candidates:
         s = c.sentence
@@ -455,10 +441,6 @@ def compute(q: Question, pool: Pool) -> None:
             "cited_work": float(_cited_work(s)),
             "back_matter": float(s.back_matter),
             "phase_mismatch": float(bool(phase_reason(q, s))),
-            "hardware_not_training": float(
-                q.kind in (Kind.GPU, Kind.HARDWARE) and q.about_training and not (s.stems & _TRAIN_WORDS)
-            ),
-            "article_licence": float(licence_of_work and bool(_ARTICLE_LICENCE.search(s.text))),
             "heading": float(s.passage.kind == PassageKind.HEADING or is_column_header(s)),
             "interrogative": float(s.text.rstrip(" \"'”)").endswith("?")),
             "caption": float(s.passage.kind == PassageKind.CAPTION),
