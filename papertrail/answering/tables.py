@@ -67,18 +67,28 @@ def extreme_rows(q: Question, passage: Passage) -> frozenset[int]:
     return frozenset(row[0][1] for row in _extreme(rows, column, q.extreme)) if column is not None else frozenset()
 
 
-def named_rows(q: Question, rows: list[list[Cell]]) -> list[list[Cell]]:
+def _full_names(text: str, rows: list[list[Cell]]) -> list[str]:
+    """Each row's name after the line naming its group ("IUC-NN best model" over "possibly threatened")."""
+    groups, group, offset = {}, "", 0
+    for number, line in enumerate(text.split("\n")):
+        group = line if number and " | " not in line else group
+        groups[offset] = group
+        offset += len(line) + 1
+    return [f"{groups.get(row[0][1], '')} {row[0][0]}" for row in rows]
+
+
+def named_rows(q: Question, names: list[str]) -> list[int]:
     """The rows the question names, in the order it names them: a row's name shares words with the
     question that most rows' names do not ("AdaptSegNet", not "U-net" in every name), and no other
     row's name shares more of them."""
     asked = {w.lower(): i for w, i, _ in reversed(words(q.text))}
     for w, _, _ in words(q.table_ref):
         asked.pop(w.lower(), None)
-    names = [{w.lower() for w, _, _ in words(row[0][0])} for row in rows]
-    common = {t for name in names for t in name if 2 * sum(t in n for n in names) > len(names)}
-    covered = [frozenset((name - common) & asked.keys()) for name in names]
+    tokens = [{w.lower() for w, _, _ in words(name)} for name in names]
+    common = {t for name in tokens for t in name if 2 * sum(t in n for n in tokens) > len(tokens)}
+    covered = [frozenset((name - common) & asked.keys()) for name in tokens]
     named = [(min(asked[t] for t in c), i) for i, c in enumerate(covered) if c and not any(c < o for o in covered)]
-    return [rows[i] for _, i in sorted(named)]
+    return [i for _, i in sorted(named)]
 
 
 def row_span(text: str, row: tuple[Cell, ...]) -> tuple[int, int]:
@@ -98,17 +108,19 @@ def read_table(q: Question, s: Sentence) -> TableReading | None:
     column = asked_column(q, headers)
     if row is None or column is None:
         return None
-    named = named_rows(q, rows)
+    names = _full_names(s.passage.text, rows)
+    named = named_rows(q, names)
     direction = q.extreme or ("max" if _MORE.search(q.text) else "min" if _LESS.search(q.text) else "")
-    distinct_names = {r[0][0].lower() for r in named}
     picked: list[list[Cell]] = []
-    if len(distinct_names) >= 2:  # a comparison of the rows named, the one asked for first
-        picked = named
-        if direction:
-            best = _extreme(named, column, direction)
-            picked = best + [r for r in named if r not in best]
+    if len({names[i].lower() for i in named}) >= 2:  # a comparison of the rows named, the one asked for first
+        picked = [rows[i] for i in named]
+        best = _extreme(picked, column, direction) if direction else []
+        picked = best + [r for r in picked if r not in best]
     elif q.extreme:
         picked = _extreme(rows, column, q.extreme)
+    elif named and row not in [rows[i] for i in named]:  # a lookup of a row the question names
+        row = rows[named[0]]
+    filled = tuple(tuple(r) for r in picked or [row] if len(r) > column and r[column][0])
     filled = tuple(tuple(r) for r in picked or [row] if len(r) > column and r[column][0])
     if not filled:
         return None

@@ -37,6 +37,7 @@ CELL_GAP = 0.7  # in ems: wider than a word space (about 0.3), narrower than the
 CELL_SEPARATOR = "|"
 _LABEL_PREFIX = re.compile(r"^\([^)]*\)\s*")
 _TABLE_LABEL = re.compile(r"^(T\s?A\s?B\s?L\s?E|Table|Tab\.)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b", re.IGNORECASE)
+_OPEN_END = re.compile(r"(?:[-–+&/,]|\b(?:and|or|of|with|without|for|in|on|to|the|a))$", re.IGNORECASE)
 _NUMERIC = re.compile(r"^[-+−±(<>~≤≥]?\d[\d.,%)×x*±−]*$|^[-–—]$|^n/?a$", re.IGNORECASE)
 
 
@@ -162,16 +163,28 @@ def grid_lines(rows: list[Row], pages: list[int]) -> list[Line] | None:
     lines: list[Line] = []
     if any(headers):
         lines.append(_cells_line([[(_copy(w), pages[header_rows[0]]) for w in h] for h in headers]))
+    name = ""  # the row name of the last row of values
     for i in range(first_body, len(rows)):
         if " ".join(rows[i].text.split()) in repeated:
             continue  # a header repeated where the table continues on the next page
         cells_words = _in_columns(rows[i], columns)
         if not any(cells_words[1:]):
-            if cells_words[0]:
+            if cells_words[0] and _unfinished(name):  # the row's name wraps onto this line
+                at = next(k for k, (w, _) in enumerate(lines[-1]) if w.text == CELL_SEPARATOR)
+                lines[-1][at:at] = [(w, pages[i]) for w in cells_words[0]]
+                name += " " + " ".join(w.text for w in cells_words[0])
+            elif cells_words[0]:
                 lines.append([(w, pages[i]) for w in cells_words[0]])  # a row naming the group under it
+                name = ""
             continue
         lines.append(_cells_line([[(w, pages[i]) for w in ws] for ws in cells_words]))
+        name = " ".join(w.text for w in cells_words[0])
     return lines
+
+
+def _unfinished(name: str) -> bool:
+    """A row name that goes on: cut at a hyphen or a connective, or a bracket left open."""
+    return bool(_OPEN_END.search(name)) or name.count("(") > name.count(")") or name.count("[") > name.count("]")
 
 
 def _cells_line(cells: list[Line]) -> Line:
