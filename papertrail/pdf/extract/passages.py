@@ -60,7 +60,7 @@ def _next_printed_line(lines: list[Line], row_index: int, word_index: int, table
     if table:
         word = line[word_index][0]
         following = line[word_index + 1][0] if word_index + 1 < len(line) else None
-        return following if following is not None and following.y0 >= word.y1 - 1 else None
+        return following if following is not None and following.y0 > (word.y0 + word.y1) / 2 else None
     return lines[row_index + 1][0][0] if word_index == len(line) - 1 and row_index + 1 < len(lines) else None
 
 
