@@ -121,7 +121,6 @@ def read_table(q: Question, s: Sentence) -> TableReading | None:
     elif named and row not in [rows[i] for i in named]:  # a lookup of a row the question names
         row = rows[named[0]]
     filled = tuple(tuple(r) for r in picked or [row] if len(r) > column and r[column][0])
-    filled = tuple(tuple(r) for r in picked or [row] if len(r) > column and r[column][0])
     if not filled:
         return None
     return TableReading(filled, header_cells(s.passage.text)[column], column, chosen=bool(picked))
