@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from papertrail.answering.candidates import Sentence
 from papertrail.answering.question import Question
-from papertrail.answering.text import stems_of_word, words
+from papertrail.answering.text import STOPWORDS, stems_of_word, words
 from papertrail.models import Passage, PassageKind
 from papertrail.pdf.extract.table_grid import header_cells, table_cells
 
@@ -19,6 +19,7 @@ _CELL_NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?")
 # "Which is larger, A or B?": a comparative picks the larger (or smaller) of the rows named.
 _MORE = re.compile(r"\b(?:higher|larger|greater|more|bigger|longer)\b", re.I)
 _LESS = re.compile(r"\b(?:lower|smaller|less|fewer|shorter)\b", re.I)
+_COMPARE = re.compile(r"\b(?:or|than|versus|vs|compared?|comparison)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -77,18 +78,18 @@ def _full_names(text: str, rows: list[list[Cell]]) -> list[str]:
     return [f"{groups.get(row[0][1], '')} {row[0][0]}" for row in rows]
 
 
-def named_rows(q: Question, names: list[str]) -> list[int]:
-    """The rows the question names, in the order it names them: a row's name shares words with the
-    question that most rows' names do not ("AdaptSegNet", not "U-net" in every name), and no other
-    row's name shares more of them."""
-    asked = {w.lower(): i for w, i, _ in reversed(words(q.text))}
+def named_rows(q: Question, names: list[str]) -> list[tuple[int, int]]:
+    """The rows the question names, as (row, words named) in the order the question names them: a
+    row's name shares content words with the question that not every row's name has, and no other
+    row's name shares more of them ("IUC-NN best model possibly threatened", not "possibly threatened")."""
+    asked = {w.lower(): i for w, i, _ in reversed(words(q.text)) if w.lower() not in STOPWORDS}
     for w, _, _ in words(q.table_ref):
         asked.pop(w.lower(), None)
     tokens = [{w.lower() for w, _, _ in words(name)} for name in names]
-    common = {t for name in tokens for t in name if 2 * sum(t in n for n in tokens) > len(tokens)}
+    common = set.intersection(*tokens) if len(tokens) > 1 else set()
     covered = [frozenset((name - common) & asked.keys()) for name in tokens]
     named = [(min(asked[t] for t in c), i) for i, c in enumerate(covered) if c and not any(c < o for o in covered)]
-    return [i for _, i in sorted(named)]
+    return [(i, len(covered[i])) for _, i in sorted(named)]
 
 
 def row_span(text: str, row: tuple[Cell, ...]) -> tuple[int, int]:
@@ -112,14 +113,14 @@ def read_table(q: Question, s: Sentence) -> TableReading | None:
     named = named_rows(q, names)
     direction = q.extreme or ("max" if _MORE.search(q.text) else "min" if _LESS.search(q.text) else "")
     picked: list[list[Cell]] = []
-    if len({names[i].lower() for i in named}) >= 2:  # a comparison of the rows named, the one asked for first
-        picked = [rows[i] for i in named]
+    if (direction or _COMPARE.search(q.text)) and len({names[i].lower() for i, _ in named}) >= 2:
+        picked = [rows[i] for i, _ in named]  # a comparison of the rows named, the one asked for first
         best = _extreme(picked, column, direction) if direction else []
         picked = best + [r for r in picked if r not in best]
     elif q.extreme:
         picked = _extreme(rows, column, q.extreme)
-    elif named and row not in [rows[i] for i in named]:  # a lookup of a row the question names
-        row = rows[named[0]]
+    elif named and row not in [rows[i] for i, _ in named]:  # a lookup of the row the question names best
+        row = rows[max(named, key=lambda n: n[1])[0]]
     filled = tuple(tuple(r) for r in picked or [row] if len(r) > column and r[column][0])
     if not filled:
         return None
