@@ -168,6 +168,8 @@ def grid_lines(rows: list[Row], pages: list[int]) -> list[Line] | None:
         if " ".join(rows[i].text.split()) in repeated:
             continue  # a header repeated where the table continues on the next page
         cells_words = _in_columns(rows[i], columns)
+        if len(cells[i]) == 1 and not _numeric_cell(cells[i][0].text):  # a line naming the rows under it
+            cells_words = [cells[i][0].words] + [[] for _ in columns[1:]]
         if not any(cells_words[1:]):
             if cells_words[0] and _unfinished(name):  # the row's name wraps onto this line
                 at = next(k for k, (w, _) in enumerate(lines[-1]) if w.text == CELL_SEPARATOR)
@@ -266,7 +268,11 @@ def label_and_join_tables(drafts: list[Draft]) -> list[Draft]:
     out: list[Draft] = []
     last_table: Draft | None = None
     for d in drafts:
-        if d.kind == PassageKind.TABLE and last_table is not None and _continues(last_table, d, tops, bottoms):
+        if (
+            d.kind == PassageKind.TABLE
+            and last_table is not None
+            and (_continues(last_table, d, tops, bottoms) or _resumes(last_table, d, out[-1]))
+        ):
             last_table.rows.extend(d.rows)
             last_table.row_pages.extend(d.row_pages)
             continue
@@ -343,6 +349,21 @@ def _continues(table: Draft, nxt: Draft, tops: dict[int, float], bottoms: dict[i
         and start_page == end_page + 1
         and table.rows[-1].y1 >= bottoms[end_page] - 1
         and nxt.rows[0].y0 <= tops[start_page] + 1
+    )
+
+
+def _resumes(table: Draft, nxt: Draft, previous: Draft) -> bool:
+    """An unlabelled table right under a labelled one on the same page, as wide and with rows as
+    wide: the same table, resumed under a line that names its next group of rows."""
+    last, first = table.rows[-1], nxt.rows[-1]
+    return (
+        previous is table
+        and bool(table.label)
+        and not nxt.label
+        and nxt.row_pages[0] == table.row_pages[-1]
+        and 0 <= nxt.rows[0].y0 - last.y1 < 3 * last.size
+        and abs(first.x0 - last.x0) < last.size
+        and abs(first.x1 - last.x1) < 2 * last.size
     )
 
 
