@@ -174,3 +174,48 @@ def make_wrapped_names_pdf(path: Path | str) -> Path:
         y = _column_paragraph(page, right, y, OUTRO)
     doc.save(path)
     return path
+
+
+# A table across both columns of a two-column page, each cell printed on its own: the first group's
+# name over the column headers, the second's between the rows ("Site B to Site A"), running text in
+# both columns under the table.
+CROSS_CAPTION = "Table 5: Cross-site evaluation of the models trained on one site and tested on the other."
+CROSS_HEADER = ("Model", "Precision", "Recall", "F1", "Accuracy", "Loss")
+CROSS_GROUPS = (
+    (
+        "Site A to Site B",
+        (("DNN", "0.71", "0.65", "0.68", "0.80", "0.41"), ("LSTM", "0.69", "0.70", "0.69", "0.78", "0.44")),
+    ),
+    (
+        "Site B to Site A",
+        (("DNN", "0.52", "0.49", "0.50", "0.66", "0.62"), ("LSTM", "0.61", "0.58", "0.59", "0.70", "0.55")),
+    ),
+)
+CROSS_X = (80.0, 200.0, 260.0, 330.0, 400.0, 470.0)
+
+
+def make_cross_column_table_pdf(path: Path | str) -> Path:
+    path = Path(path)
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    left, right = TWO_COLUMNS
+    y = _column_paragraph(page, left, 80, INTRO)
+    _column_paragraph(page, right, 80, INTRO)
+    y = _paragraph(page, y + BODY, CROSS_CAPTION) - BODY
+    for i, (label, rows) in enumerate(CROSS_GROUPS):
+        _text(page, 270, y, label)
+        if i == 0:
+            y += 1.4 * SMALL
+            for x, text in zip(CROSS_X, CROSS_HEADER, strict=True):
+                _text(page, x, y, text)
+        for cells in rows:
+            y += 1.4 * SMALL
+            for x, text in zip(CROSS_X, cells, strict=True):
+                _text(page, x, y, text)
+        y += 1.4 * SMALL
+    y += 3 * BODY
+    for _ in range(3):
+        _column_paragraph(page, left, y, OUTRO)
+        y = _column_paragraph(page, right, y, OUTRO)
+    doc.save(path)
+    return path

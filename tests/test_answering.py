@@ -206,6 +206,15 @@ def test_superlatives_and_comparisons_over_a_table_answer_with_the_rows_they_pic
             ["SVM | 0.84 | 0.40", "Random forest | 0.80 | 0.45", "Loss"],
         ),
     ]
+    cross = library.ingest(table_pdfs.make_cross_column_table_pdf(tmp_path / "cross.pdf")).paper
+    cases.append(
+        (  # the rows of the group the question names, not the same names in the group above
+            "In Table 5, what F1 did the DNN reach from Site B to Site A, and how does that compare with the LSTM?",
+            cross.id,
+            "DNN: 0.50 (F1); LSTM: 0.59 (F1) — “DNN | 0.52 | 0.49 | 0.50 | 0.66 | 0.62” “LSTM | 0.61 | 0.58 | 0.59",
+            ["DNN | 0.52 | 0.49 | 0.50 | 0.66 | 0.62", "LSTM | 0.61 | 0.58 | 0.59 | 0.70 | 0.55", "F1"],
+        )
+    )
     for question, paper_id, start, highlighted in cases:
         answer = answerer.ask(question, [paper_id])
         assert answer.verdict.answerable, (question, answer.verdict.reasons)

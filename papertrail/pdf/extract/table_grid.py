@@ -355,15 +355,15 @@ def _continues(table: Draft, nxt: Draft, tops: dict[int, float], bottoms: dict[i
 def _resumes(table: Draft, nxt: Draft, previous: Draft) -> bool:
     """An unlabelled table right under a labelled one on the same page, as wide and with rows as
     wide: the same table, resumed under a line that names its next group of rows."""
-    last, first = table.rows[-1], nxt.rows[-1]
+    above, below = table.rows[-1], nxt.rows[-1]  # rows of values of each
     return (
         previous is table
         and bool(table.label)
         and not nxt.label
         and nxt.row_pages[0] == table.row_pages[-1]
-        and 0 <= nxt.rows[0].y0 - last.y1 < 3 * last.size
-        and abs(first.x0 - last.x0) < last.size
-        and abs(first.x1 - last.x1) < 2 * last.size
+        and 0 <= nxt.rows[0].y0 - above.y1 < 3 * above.size
+        and abs(below.x0 - above.x0) < above.size
+        and abs(below.x1 - above.x1) < 2 * above.size
     )
 
 
