@@ -49,10 +49,8 @@ def _split(passage: Passage, max_words: int) -> list[Passage]:
             count = words
     pieces = [_slice(passage, start, end) for start, end in groups]
     if passage.kind == PassageKind.TABLE and header_cells(passage.text):
-        return (
-            pieces[:1]
-            + [_with_header(passage, start, piece) for (start, _), piece in zip(groups, pieces, strict=True)][1:]
-        )
+        starts = [start for start, _ in groups[1:]]
+        pieces[1:] = [_with_header(passage, start, piece) for start, piece in zip(starts, pieces[1:], strict=True)]
     return pieces
 
 

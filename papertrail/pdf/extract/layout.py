@@ -39,7 +39,8 @@ def layout_page(page: PageText, stats: DocStats) -> list[Block]:
             table = _table_on_top(band_lines, gutters)
             if table:  # a full-width table whose rows layout cut at the gutter, running text under it
                 blocks.extend(as_table(column_blocks(table, page, stats)))
-                columns = _columns([ln for ln in band_lines if ln not in table], gutters)
+                taken = {id(ln) for ln in table}
+                columns = _columns([ln for ln in band_lines if id(ln) not in taken], gutters)
         for column in columns:
             if column:
                 blocks.extend(column_blocks(column, page, stats, body_bottoms if spanning else None))
