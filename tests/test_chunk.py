@@ -146,6 +146,7 @@ def test_later_pieces_of_a_table_carry_its_column_headers_and_row_group() -> Non
         # rows under the group line are read with it
         assert ("Northern plots" in lines) == (int(lines[-1].split()[1]) >= 12), lines
         _check_offsets(original, piece)  # the repeated header highlights where it is printed
+    assert not any(p.text.endswith("Northern plots") for p in pieces)  # it goes with the rows it names
     # every row is in exactly one piece
     assert sorted(ln for p in pieces for ln in p.text.split("\n") if ln.startswith("Site ")) == sorted(rows)
 

@@ -47,6 +47,11 @@ def _split(passage: Passage, max_words: int) -> list[Passage]:
         else:
             groups.append((start, end))
             count = words
+    for i in range(len(groups) - 1 if passage.kind == PassageKind.TABLE else 0):
+        start, end = groups[i]
+        rows, _, last = passage.text[start:end].rpartition("\n")
+        if rows and not is_cell_row(last):  # a line naming the rows under it goes with them
+            groups[i], groups[i + 1] = (start, start + len(rows)), (end - len(last), groups[i + 1][1])
     pieces = [_slice(passage, start, end) for start, end in groups]
     if passage.kind == PassageKind.TABLE and header_cells(passage.text):
         starts = [start for start, _ in groups[1:]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from papertrail.models import PassageKind
 from papertrail.pdf.extract.blocks import Block, quantile, v_overlap
 from papertrail.pdf.extract.lines import Line, PageText
 from papertrail.pdf.extract.paragraphs import column_blocks
@@ -36,8 +37,10 @@ def layout_page(page: PageText, stats: DocStats) -> list[Block]:
             if is_table_band(columns):
                 blocks.extend(as_table(column_blocks(band_lines, page, stats)))
                 continue
-            table = _table_on_top(band_lines, gutters)
-            if table:  # a full-width table whose rows layout cut at the gutter, running text under it
+            # a full-width table resumed under a line of it, its rows cut at the gutter, text under them
+            resumed = any(b.kind == PassageKind.TABLE for b in blocks[-2:])  # (a line naming rows between)
+            table = _table_on_top(band_lines, gutters) if resumed else []
+            if table:
                 blocks.extend(as_table(column_blocks(table, page, stats)))
                 taken = {id(ln) for ln in table}
                 columns = _columns([ln for ln in band_lines if id(ln) not in taken], gutters)
