@@ -301,6 +301,9 @@ def test_a_superlative_or_a_comparison_answers_with_the_rows_it_picks_and_names_
     # whichever row the decision took, the row holding the extreme answers, with its name
     highest = analyse("In Table 1, which model reached the highest Dice coefficient?")
     assert compose(highest, simple, None).startswith("Enlarged U-net: 0.74 (Dice coefficient) — “Enlarged U-net")
+    # rows sharing a word with the question are not compared unless the question compares them
+    u_net = compose(analyse("In Table 1, which U-net version reached the highest Dice coefficient?"), simple, None)
+    assert u_net.startswith("Enlarged U-net: 0.74 (Dice coefficient) — “Enlarged U-net | 0.74 | 7”"), u_net
     lowest = analyse("In Table 1, which model took the lowest train time?")
     assert compose(lowest, simple, None).startswith("SegNet: 4 (Train time (h)) — “SegNet | 0.73 | 4”")
     # two rows named: both cells, the larger first when the question asks which is larger

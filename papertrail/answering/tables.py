@@ -19,6 +19,7 @@ _CELL_NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?")
 # "Which is larger, A or B?": a comparative picks the larger (or smaller) of the rows named.
 _MORE = re.compile(r"\b(?:higher|larger|greater|more|bigger|longer)\b", re.I)
 _LESS = re.compile(r"\b(?:lower|smaller|less|fewer|shorter)\b", re.I)
+# Rows are compared only when the question compares ("A or B", "than B", "compared with B").
 _COMPARE = re.compile(r"\b(?:or|than|versus|vs|compared?|comparison)\b", re.I)
 
 
@@ -111,14 +112,14 @@ def read_table(q: Question, s: Sentence) -> TableReading | None:
         return None
     names = _full_names(s.passage.text, rows)
     named = named_rows(q, names)
-    direction = q.extreme or ("max" if _MORE.search(q.text) else "min" if _LESS.search(q.text) else "")
+    compared = [rows[i] for i, _ in named] if _COMPARE.search(q.text) and len({names[i] for i, _ in named}) > 1 else []
     picked: list[list[Cell]] = []
-    if (direction or _COMPARE.search(q.text)) and len({names[i].lower() for i, _ in named}) >= 2:
-        picked = [rows[i] for i, _ in named]  # a comparison of the rows named, the one asked for first
-        best = _extreme(picked, column, direction) if direction else []
-        picked = best + [r for r in picked if r not in best]
-    elif q.extreme:
-        picked = _extreme(rows, column, q.extreme)
+    if q.extreme:  # the row holding the extreme, of the rows compared or of the whole table
+        picked = _extreme(compared or rows, column, q.extreme)
+    elif compared:  # the rows compared, the larger (smaller) first when asked which is
+        direction = "max" if _MORE.search(q.text) else "min" if _LESS.search(q.text) else ""
+        best = _extreme(compared, column, direction) if direction else []
+        picked = best + [r for r in compared if r not in best]
     elif named and row not in [rows[i] for i, _ in named]:  # a lookup of the row the question names best
         row = rows[max(named, key=lambda n: n[1])[0]]
     filled = tuple(tuple(r) for r in picked or [row] if len(r) > column and r[column][0])
