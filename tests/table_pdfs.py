@@ -113,3 +113,109 @@ def make_tables_pdf(path: Path | str) -> Path:
         y = _paragraph(page, y, OUTRO)
     doc.save(path)
     return path
+
+
+# A narrow table set in the body font inside the left of two columns, its row names wrapping onto a
+# second line (one cut at a hyphen), its caption below: layout reads each row as a paragraph.
+WRAPPED_CAPTION = "Table 4. Mean absolute error of the methods on the test crowds."
+WRAPPED_HEADER = ("Method", "MAE")
+WRAPPED_ROWS = (
+    (("Ours (without perspective infor-", "mation)"), "16.6"),
+    (("Ours (with perspective informa-", "tion)"), "14.9"),
+    (("LBP+RR [28] (with perspective", "information)"), "31.0"),
+    (("MCNN [28] (with perspec-", "tive information)"), "11.6"),
+    (("[27] (with perspective information)",), "12.9"),
+)
+WRAPPED_NAMES = (
+    "Ours (without perspective information)",
+    "Ours (with perspective information)",
+    "LBP+RR [28] (with perspective information)",
+    "MCNN [28] (with perspective information)",
+    "[27] (with perspective information)",
+)
+TWO_COLUMNS = ((50.0, 286.0), (309.0, 545.0))
+
+
+def _column_paragraph(page: pymupdf.Page, x: tuple[float, float], y: float, text: str) -> float:
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if pymupdf.get_text_length(trial, fontname=FONT, fontsize=BODY) > x[1] - x[0]:
+            _text(page, x[0], y, line, BODY)
+            y += 1.2 * BODY
+            line = word
+        else:
+            line = trial
+    _text(page, x[0], y, line, BODY)
+    return y + 2.0 * BODY
+
+
+def make_wrapped_names_pdf(path: Path | str) -> Path:
+    path = Path(path)
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    left, right = TWO_COLUMNS
+    y = _column_paragraph(page, left, 80, INTRO + " " + INTRO)
+    y += BODY
+    _text(page, left[0] + 24, y, WRAPPED_HEADER[0], BODY)
+    _text(page, 236, y, WRAPPED_HEADER[1], BODY)
+    for lines, value in WRAPPED_ROWS:
+        y += 1.2 * BODY
+        _text(page, 236, y, value, BODY)
+        for k, text in enumerate(lines):
+            _text(page, left[0] + 24, y, text, BODY)
+            if k < len(lines) - 1:
+                y += 1.2 * BODY
+    y += 2.2 * BODY
+    y = _column_paragraph(page, left, y, WRAPPED_CAPTION)
+    y = _column_paragraph(page, left, y, OUTRO + " " + OUTRO)
+    y = 80.0
+    for _ in range(5):
+        y = _column_paragraph(page, right, y, OUTRO)
+    doc.save(path)
+    return path
+
+
+# A table across both columns of a two-column page, each cell printed on its own: the first group's
+# name over the column headers, the second's between the rows ("Site B to Site A"), running text in
+# both columns under the table.
+CROSS_CAPTION = "Table 5: Cross-site evaluation of the models trained on one site and tested on the other."
+CROSS_HEADER = ("Model", "Precision", "Recall", "F1", "Accuracy", "Loss")
+CROSS_GROUPS = (
+    (
+        "Site A to Site B",
+        (("DNN", "0.71", "0.65", "0.68", "0.80", "0.41"), ("LSTM", "0.69", "0.70", "0.69", "0.78", "0.44")),
+    ),
+    (
+        "Site B to Site A",
+        (("DNN", "0.52", "0.49", "0.50", "0.66", "0.62"), ("LSTM", "0.61", "0.58", "0.59", "0.70", "0.55")),
+    ),
+)
+CROSS_X = (80.0, 200.0, 260.0, 330.0, 400.0, 470.0)
+
+
+def make_cross_column_table_pdf(path: Path | str) -> Path:
+    path = Path(path)
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    left, right = TWO_COLUMNS
+    y = _column_paragraph(page, left, 80, INTRO)
+    _column_paragraph(page, right, 80, INTRO)
+    y = _paragraph(page, y + BODY, CROSS_CAPTION) - BODY
+    for i, (label, rows) in enumerate(CROSS_GROUPS):
+        _text(page, 270, y, label)
+        if i == 0:
+            y += 1.4 * SMALL
+            for x, text in zip(CROSS_X, CROSS_HEADER, strict=True):
+                _text(page, x, y, text)
+        for cells in rows:
+            y += 1.4 * SMALL
+            for x, text in zip(CROSS_X, cells, strict=True):
+                _text(page, x, y, text)
+        y += 1.4 * SMALL
+    y += 3 * BODY
+    for _ in range(3):
+        _column_paragraph(page, left, y, OUTRO)
+        y = _column_paragraph(page, right, y, OUTRO)
+    doc.save(path)
+    return path

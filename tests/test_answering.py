@@ -195,3 +195,46 @@ def test_a_table_lookup_answers_with_the_cell_and_highlights_its_column_header(t
     row, header = answer.evidence[0], answer.evidence[1]
     assert row.text == "SVM | 0.84 | 0.40" and header.text == "Loss"
     assert header.boxes and all(b.page == row.page for b in header.boxes)
+
+
+def test_superlatives_and_comparisons_over_a_table_answer_with_the_rows_they_pick(tmp_path, embed_model):
+    from tests import table_pdfs
+
+    library = Library(load_settings(data_dir=tmp_path / "data"), embed_model=embed_model)
+    tables = library.ingest(table_pdfs.make_tables_pdf(tmp_path / "tables.pdf")).paper
+    wrapped = library.ingest(table_pdfs.make_wrapped_names_pdf(tmp_path / "wrapped.pdf")).paper
+    answerer = Answerer(library)
+    cases = [  # question, paper, the answer's start, the rows highlighted, then the column header
+        (
+            "In Table 1, which model reached the highest accuracy?",
+            tables.id,
+            "CNN: 0.91 (Accuracy) — “CNN | 0.91 | 0.25”",
+            ["CNN | 0.91 | 0.25", "Accuracy"],
+        ),
+        (
+            "In Table 4, which method has the lowest MAE?",
+            wrapped.id,
+            "MCNN [28] (with perspective information): 11.6 (MAE) — ",
+            ["MCNN [28] (with perspective information) | 11.6", "MAE"],
+        ),
+        (
+            "In Table 1, which had the lower loss, the random forest or the SVM?",
+            tables.id,
+            "SVM: 0.40 (Loss); Random forest: 0.45 (Loss) — “SVM | 0.84 | 0.40” “Random forest | 0.80 | 0.45”",
+            ["SVM | 0.84 | 0.40", "Random forest | 0.80 | 0.45", "Loss"],
+        ),
+    ]
+    cross = library.ingest(table_pdfs.make_cross_column_table_pdf(tmp_path / "cross.pdf")).paper
+    cases.append(
+        (  # the rows of the group the question names, not the same names in the group above
+            "In Table 5, what F1 did the DNN reach from Site B to Site A, and how does that compare with the LSTM?",
+            cross.id,
+            "DNN: 0.50 (F1); LSTM: 0.59 (F1) — “DNN | 0.52 | 0.49 | 0.50 | 0.66 | 0.62” “LSTM | 0.61 | 0.58 | 0.59",
+            ["DNN | 0.52 | 0.49 | 0.50 | 0.66 | 0.62", "LSTM | 0.61 | 0.58 | 0.59 | 0.70 | 0.55", "F1"],
+        )
+    )
+    for question, paper_id, start, highlighted in cases:
+        answer = answerer.ask(question, [paper_id])
+        assert answer.verdict.answerable, (question, answer.verdict.reasons)
+        assert answer.text.startswith(start), (question, answer.text)
+        assert [ev.text for ev in answer.evidence[: len(highlighted)]] == highlighted

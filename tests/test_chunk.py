@@ -134,6 +134,23 @@ def test_tables_split_at_row_boundaries() -> None:
         _check_offsets(original, piece)
 
 
+def test_later_pieces_of_a_table_carry_its_column_headers_and_row_group() -> None:
+    header = "(Table 1) Site | Area (ha) | Species"
+    rows = [f"Site {i} | {i}.5 | {20 + i}" for i in range(30)]
+    original = _passage("\n".join([header, *rows[:12], "Northern plots", *rows[12:]]), kind=PassageKind.TABLE)
+    pieces = chunk([original], max_words=50)
+    assert len(pieces) > 2 and pieces[0].text.startswith(header)
+    for piece in pieces[1:]:
+        lines = piece.text.split("\n")
+        assert lines[0] == header
+        # rows under the group line are read with it
+        assert ("Northern plots" in lines) == (int(lines[-1].split()[1]) >= 12), lines
+        _check_offsets(original, piece)  # the repeated header highlights where it is printed
+    assert not any(p.text.endswith("Northern plots") for p in pieces)  # it goes with the rows it names
+    # every row is in exactly one piece
+    assert sorted(ln for p in pieces for ln in p.text.split("\n") if ln.startswith("Site ")) == sorted(rows)
+
+
 def test_chunking_an_extracted_paper_keeps_its_sentences(tmp_path: Path) -> None:
     paper = extract(factory.make_two_column_paper(tmp_path / "paper.pdf"), "p")
     pieces = chunk(paper.passages, max_words=40)

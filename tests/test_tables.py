@@ -85,3 +85,31 @@ def test_is_cell_row() -> None:
     assert is_cell_row("Random forest | 0.80 | 0.45 ± 0.01")
     assert not is_cell_row("Model | Accuracy | Loss")
     assert not is_cell_row("CNN 0.91 0.25")
+
+
+def test_a_table_whose_rows_read_as_paragraphs_and_whose_names_wrap_is_one_grid(tmp_path: Path) -> None:
+    paper = extract(factory.make_wrapped_names_pdf(tmp_path / "wrapped.pdf"), "w")
+    table = _table(paper, "Table 4")
+    headers, rows = table_cells(table.text)
+    assert headers == list(factory.WRAPPED_HEADER)
+    assert [[cell for cell, _, _ in row] for row in rows] == [
+        [name, value] for name, (_, value) in zip(factory.WRAPPED_NAMES, factory.WRAPPED_ROWS, strict=True)
+    ]
+    # a wrapped name highlights both of its printed lines
+    name, start, end = rows[0][0]
+    assert len({round(b.y0) for b in table.boxes_for(start, end)}) == 2
+    assert not any("perspective" in p.text for p in paper.passages if p is not table and p.kind != PassageKind.CAPTION)
+
+
+def test_a_table_across_both_columns_cut_at_the_gutter_is_one_grid_with_its_row_groups(tmp_path: Path) -> None:
+    paper = extract(factory.make_cross_column_table_pdf(tmp_path / "cross.pdf"), "c")
+    table = _table(paper, "Table 5")
+    headers, rows = table_cells(table.text)
+    assert headers == list(factory.CROSS_HEADER)
+    assert [[cell for cell, _, _ in row] for row in rows] == [
+        list(r) for _, group in factory.CROSS_GROUPS for r in group
+    ]
+    second_group = factory.CROSS_GROUPS[1][0]
+    assert second_group in table.text.split("\n")  # a line of its own naming the rows under it
+    # the running text under the table stays running text
+    assert sum(factory.OUTRO in p.text for p in paper.passages if p.kind == PassageKind.BODY) == 6

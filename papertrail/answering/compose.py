@@ -12,7 +12,7 @@ import re
 
 from papertrail.answering.candidates import Sentence, table_header
 from papertrail.answering.question import Question
-from papertrail.answering.signals import asked_cell
+from papertrail.answering.tables import TableReading, read_table, row_span
 from papertrail.answering.text import stems_of_word
 from papertrail.answering.values import Kind, Value, find
 from papertrail.models import PassageKind
@@ -129,15 +129,24 @@ def compose(q: Question, s: Sentence, value: Value | None, follow: Sentence | No
     body = quote(s, follow) + where
     if q.yesno:
         return ("Yes. " if polarity(q, s) else "No. ") + body
-    cell = asked_cell(q, s)
-    if cell is not None:  # a table lookup: the cell under the asked column, then its row
-        header, value_cell = cell
-        return f"{value_cell[0]} ({header[0]}) — {body}"
+    reading = read_table(q, s)
+    if reading is not None:  # the cells under the asked column, then their rows
+        return table_answer(reading, s.passage.text, where)
     if sure and value is not None and q.kind in SHORT_KINDS and s.passage.kind != PassageKind.TABLE:
         short = short_value(q, s, value)
         if short and short != " ".join(s.text.split()):
             return f"{short} — {body}"
     return body
+
+
+def table_answer(reading: TableReading, text: str, where: str) -> str:
+    """ "0.74 (Dice) — “row”" for a lookup; rows the question picked are named: "A: 0.74 (Dice); B: ..."."""
+    cells = "; ".join(
+        (f"{row[0][0]}: " if reading.chosen else "") + f"{row[reading.column][0]} ({reading.header[0]})"
+        for row in reading.rows
+    )
+    quotes = " ".join("“" + " ".join(text[slice(*row_span(text, row))].split()) + "”" for row in reading.rows)
+    return f"{cells} — {quotes}{where}"
 
 
 def follow_up(q: Question, s: Sentence, next_sentence: Sentence | None) -> Sentence | None:

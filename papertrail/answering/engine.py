@@ -18,7 +18,8 @@ from papertrail.answering.candidates import Candidate, PaperCache, PaperData, Po
 from papertrail.answering.decide import Decision, Outcome, Weights, decide, score_candidates, shipped_weights
 from papertrail.answering.llm import Stance
 from papertrail.answering.question import Question, analyse
-from papertrail.answering.signals import KIND_NAMES, anchor, asked_cell, compute, phase_reason, supporting_value
+from papertrail.answering.signals import KIND_NAMES, anchor, compute, phase_reason, supporting_value
+from papertrail.answering.tables import read_table, row_span
 from papertrail.models import Answer, Evidence, Verdict
 from papertrail.settings import Settings
 
@@ -152,10 +153,12 @@ class Answerer:
         evidence = [
             ev for c in chosen for ev in _evidence(c.sentence, c.probability, follow if c is decision.best else None)
         ]
-        cell = asked_cell(g.q, decision.best.sentence) if decision.answerable and decision.best else None
-        if cell is not None:  # the column header of the cell answered is highlighted too
-            (_, start, end), _ = cell
-            evidence.insert(1, Evidence(decision.best.sentence.passage, start, end, evidence[0].score))
+        reading = read_table(g.q, decision.best.sentence) if decision.answerable and decision.best else None
+        if reading is not None:  # the table rows answered come first, then the asked column's header
+            passage, score = decision.best.sentence.passage, evidence[0].score
+            spans = [row_span(passage.text, row) for row in reading.rows] + [reading.header[1:]]
+            others = [ev for ev in evidence if ev.passage.id != passage.id or (ev.start, ev.end) not in spans]
+            evidence = [Evidence(passage, start, end, score) for start, end in spans] + others
         return tuple(evidence)
 
     def _next_sentence(self, datas: list[PaperData], s: Sentence) -> Sentence | None:

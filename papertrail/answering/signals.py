@@ -14,10 +14,10 @@ import numpy as np
 
 from papertrail.answering.candidates import Pool, Sentence, acronym_forms, is_acronym, is_column_header
 from papertrail.answering.question import PHASES_IN_EVIDENCE, Question
+from papertrail.answering.tables import extreme_rows
 from papertrail.answering.text import canonical, stems_of_word, words
 from papertrail.answering.values import Kind, Value, names
-from papertrail.models import Passage, PassageKind
-from papertrail.pdf.extract.table_grid import header_cells, table_cells
+from papertrail.models import PassageKind
 
 WINDOW = 14  # words between the asked term and a non-numeric value
 KIND_NAMES = {
@@ -315,51 +315,6 @@ def anchor(q: Question, s: Sentence) -> str:
             return v.text
     matched = [w for w, _, _, stems in s.tokens if any(x in {stems_of_word(t)[0] for t in q.terms} for x in stems)]
     return matched[0] if matched else (s.text[:40] + "...")
-
-
-_CELL_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
-
-
-def asked_column(q: Question, headers: list[str]) -> int | None:
-    """The table column the question asks about: the one whose header shares the most of its words,
-    when no other shares as many (column 0 names the rows)."""
-    asked = {x for t in q.terms for x in stems_of_word(t)}
-    overlap = sorted(((len(_stems(h) & asked), j) for j, h in enumerate(headers) if j > 0), reverse=True)
-    if not overlap or overlap[0][0] == 0 or (len(overlap) > 1 and overlap[1][0] == overlap[0][0]):
-        return None
-    return overlap[0][1]
-
-
-def extreme_rows(q: Question, passage: Passage) -> frozenset[int]:
-    """For a question asking the highest / lowest value of a table: the offsets of the rows that hold
-    it in the asked column."""
-    headers, rows = table_cells(passage.text)
-    column = asked_column(q, headers) if q.extreme else None
-    if column is None:
-        return frozenset()
-    values = []
-    for row in rows:
-        number = _CELL_NUMBER.search(row[column][0].replace(",", "")) if len(row) > column else None
-        if number is not None:
-            values.append((float(number.group()), row[0][1]))
-    if len(values) < 2:
-        return frozenset()
-    target = (max if q.extreme == "max" else min)(v for v, _ in values)
-    return frozenset(start for v, start in values if v == target)
-
-
-def asked_cell(q: Question, s: Sentence) -> tuple[tuple[str, int, int], tuple[str, int, int]] | None:
-    """For a table lookup answered by a row: (the asked column's header, the row's cell in it), each
-    as (text, start, end) in the passage, so the answer names the cell and both are highlighted."""
-    if q.form != "table" or s.passage.kind != PassageKind.TABLE:
-        return None
-    text = s.passage.text
-    headers, rows = table_cells(text)
-    column = asked_column(q, headers)
-    row = next((r for r in rows if s.start <= r[0][1] < s.end), None)
-    if column is None or row is None or len(row) <= column or not row[column][0]:
-        return None
-    return header_cells(text)[column], row[column]
 
 
 # -- the signals ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ merged (same section and kind only), word boxes re-offset so highlights stay exa
 from __future__ import annotations
 
 from papertrail.models import Passage, PassageKind, WordSpan
+from papertrail.pdf.extract.table_grid import header_cells, is_cell_row
 from papertrail.text import sentence_spans
 
 __all__ = ["chunk", "sentence_spans"]
@@ -46,7 +47,29 @@ def _split(passage: Passage, max_words: int) -> list[Passage]:
         else:
             groups.append((start, end))
             count = words
-    return [_slice(passage, start, end) for start, end in groups]
+    for i in range(len(groups) - 1 if passage.kind == PassageKind.TABLE else 0):
+        start, end = groups[i]
+        rows, _, last = passage.text[start:end].rpartition("\n")
+        if rows and not is_cell_row(last):  # a line naming the rows under it goes with them
+            groups[i], groups[i + 1] = (start, start + len(rows)), (end - len(last), groups[i + 1][1])
+    pieces = [_slice(passage, start, end) for start, end in groups]
+    if passage.kind == PassageKind.TABLE and header_cells(passage.text):
+        starts = [start for start, _ in groups[1:]]
+        pieces[1:] = [_with_header(passage, start, piece) for start, piece in zip(starts, pieces[1:], strict=True)]
+    return pieces
+
+
+def _with_header(table: Passage, start: int, piece: Passage) -> Passage:
+    """A later piece of a table, read under the table's column headers and the line naming the
+    group of rows it starts in ("IUC-NN best model"): a row means little without them."""
+    lines = table.text[:start].split("\n")
+    header = _slice(table, 0, len(lines[0]))
+    offset, group = len(lines[0]) + 1, None
+    for line in lines[1:]:
+        if line.strip() and not is_cell_row(line):
+            group = _slice(table, offset, offset + len(line))
+        offset += len(line) + 1
+    return _concat(_concat(header, group) if group else header, piece)
 
 
 def row_spans(text: str) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from papertrail.models import PassageKind
 from papertrail.pdf.extract.blocks import Block, quantile, v_overlap
 from papertrail.pdf.extract.lines import Line, PageText
 from papertrail.pdf.extract.paragraphs import column_blocks
@@ -36,6 +37,13 @@ def layout_page(page: PageText, stats: DocStats) -> list[Block]:
             if is_table_band(columns):
                 blocks.extend(as_table(column_blocks(band_lines, page, stats)))
                 continue
+            # a full-width table resumed under a line of it, its rows cut at the gutter, text under them
+            resumed = any(b.kind == PassageKind.TABLE for b in blocks[-2:])  # (a line naming rows between)
+            table = _table_on_top(band_lines, gutters) if resumed else []
+            if table:
+                blocks.extend(as_table(column_blocks(table, page, stats)))
+                taken = {id(ln) for ln in table}
+                columns = _columns([ln for ln in band_lines if id(ln) not in taken], gutters)
         for column in columns:
             if column:
                 blocks.extend(column_blocks(column, page, stats, body_bottoms if spanning else None))
@@ -136,6 +144,20 @@ def _run_containing(indices: np.ndarray, target: int) -> list[int]:
     while hi + 1 < len(indices) and indices[hi + 1] == indices[hi] + 1:
         hi += 1
     return [int(i) for i in indices[lo : hi + 1]]
+
+
+def _table_on_top(lines: list[Line], gutters: list[tuple[float, float]]) -> list[Line]:
+    """The top lines of a band when they are short cells of a table set across the gutter, above the
+    band's running text (at least four of them); else none."""
+    ordered = sorted(lines, key=lambda ln: ln.y0)
+    limit = 0.5 * (max(ln.x1 for ln in lines) - min(ln.x0 for ln in lines)) / (len(gutters) + 1)
+    count, bottom = 0, ordered[0].y1
+    for ln in ordered:  # up to the first line as wide as text, or a gap wider than a table's rows leave
+        if ln.width >= limit or ln.y0 - bottom > ln.size:
+            break
+        count, bottom = count + 1, max(bottom, ln.y1)
+    head = ordered[:count]
+    return head if 4 <= count < len(ordered) and is_table_band(_columns(head, gutters)) else []
 
 
 def _crosses(line: Line, gutter: tuple[float, float]) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from papertrail.models import Box, Passage, PassageKind, WordSpan
+from papertrail.pdf.extract.lines import Word
 from papertrail.pdf.extract.notation import OPEN_URL, join_hyphenated
 from papertrail.pdf.extract.stitch import Draft
-from papertrail.pdf.extract.table_grid import table_lines
+from papertrail.pdf.extract.table_grid import Line, table_lines
 
 
 def to_passage(draft: Draft, paper_id: str, ordinal: int, vocabulary: set[str]) -> Passage:
@@ -31,8 +32,8 @@ def to_passage(draft: Draft, paper_id: str, ordinal: int, vocabulary: set[str]) 
             text = word.text
             if word_index == last and has_next_row and not table and OPEN_URL.match(text):
                 glue_next = True  # a URL broken at the line end continues on the next line, no space
-            elif word_index == last and has_next_row and not table and text.endswith("-"):
-                decision = join_hyphenated(word, lines[row_index + 1][0][0], vocabulary)
+            elif text.endswith("-") and (following := _next_printed_line(lines, row_index, word_index, table)):
+                decision = join_hyphenated(word, following, vocabulary)
                 if decision is not None:
                     glue_next = True
                     if decision:
@@ -50,6 +51,17 @@ def to_passage(draft: Draft, paper_id: str, ordinal: int, vocabulary: set[str]) 
         kind=draft.kind,
         words=tuple(spans),
     )
+
+
+def _next_printed_line(lines: list[Line], row_index: int, word_index: int, table: bool) -> Word | None:
+    """The word that starts the next printed line after this one: the next row's first word for text;
+    in a table, the next word of the cell when the cell wraps onto a line below."""
+    line = lines[row_index]
+    if table:
+        word = line[word_index][0]
+        following = line[word_index + 1][0] if word_index + 1 < len(line) else None
+        return following if following is not None and following.y0 > (word.y0 + word.y1) / 2 else None
+    return lines[row_index + 1][0][0] if word_index == len(line) - 1 and row_index + 1 < len(lines) else None
 
 
 def renumber(passage: Passage, ordinal: int) -> Passage:

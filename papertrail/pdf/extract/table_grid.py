@@ -37,6 +37,7 @@ CELL_GAP = 0.7  # in ems: wider than a word space (about 0.3), narrower than the
 CELL_SEPARATOR = "|"
 _LABEL_PREFIX = re.compile(r"^\([^)]*\)\s*")
 _TABLE_LABEL = re.compile(r"^(T\s?A\s?B\s?L\s?E|Table|Tab\.)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b", re.IGNORECASE)
+_OPEN_END = re.compile(r"(?:[-–+&/,]|\b(?:and|or|of|with|without|for|in|on|to|the|a))$", re.IGNORECASE)
 _NUMERIC = re.compile(r"^[-+−±(<>~≤≥]?\d[\d.,%)×x*±−]*$|^[-–—]$|^n/?a$", re.IGNORECASE)
 
 
@@ -162,16 +163,30 @@ def grid_lines(rows: list[Row], pages: list[int]) -> list[Line] | None:
     lines: list[Line] = []
     if any(headers):
         lines.append(_cells_line([[(_copy(w), pages[header_rows[0]]) for w in h] for h in headers]))
+    name = ""  # the row name of the last row of values
     for i in range(first_body, len(rows)):
         if " ".join(rows[i].text.split()) in repeated:
             continue  # a header repeated where the table continues on the next page
         cells_words = _in_columns(rows[i], columns)
+        if len(cells[i]) == 1 and not _numeric_cell(cells[i][0].text):  # a line naming the rows under it
+            cells_words = [cells[i][0].words] + [[] for _ in columns[1:]]
         if not any(cells_words[1:]):
-            if cells_words[0]:
+            if cells_words[0] and _unfinished(name):  # the row's name wraps onto this line
+                at = next(k for k, (w, _) in enumerate(lines[-1]) if w.text == CELL_SEPARATOR)
+                lines[-1][at:at] = [(w, pages[i]) for w in cells_words[0]]
+                name += " " + " ".join(w.text for w in cells_words[0])
+            elif cells_words[0]:
                 lines.append([(w, pages[i]) for w in cells_words[0]])  # a row naming the group under it
+                name = ""
             continue
         lines.append(_cells_line([[(w, pages[i]) for w in ws] for ws in cells_words]))
+        name = " ".join(w.text for w in cells_words[0])
     return lines
+
+
+def _unfinished(name: str) -> bool:
+    """A row name that goes on: cut at a hyphen or a connective, or a bracket left open."""
+    return bool(_OPEN_END.search(name)) or name.count("(") > name.count(")") or name.count("[") > name.count("]")
 
 
 def _cells_line(cells: list[Line]) -> Line:
@@ -253,7 +268,11 @@ def label_and_join_tables(drafts: list[Draft]) -> list[Draft]:
     out: list[Draft] = []
     last_table: Draft | None = None
     for d in drafts:
-        if d.kind == PassageKind.TABLE and last_table is not None and _continues(last_table, d, tops, bottoms):
+        if (
+            d.kind == PassageKind.TABLE
+            and last_table is not None
+            and (_continues(last_table, d, tops, bottoms) or _resumes(last_table, d, out[-1]))
+        ):
             last_table.rows.extend(d.rows)
             last_table.row_pages.extend(d.row_pages)
             continue
@@ -330,6 +349,21 @@ def _continues(table: Draft, nxt: Draft, tops: dict[int, float], bottoms: dict[i
         and start_page == end_page + 1
         and table.rows[-1].y1 >= bottoms[end_page] - 1
         and nxt.rows[0].y0 <= tops[start_page] + 1
+    )
+
+
+def _resumes(table: Draft, nxt: Draft, previous: Draft) -> bool:
+    """An unlabelled table right under a labelled one on the same page, as wide and with rows as
+    wide: the same table, resumed under a line that names its next group of rows."""
+    above, below = table.rows[-1], nxt.rows[-1]  # rows of values of each
+    return (
+        previous is table
+        and bool(table.label)
+        and not nxt.label
+        and nxt.row_pages[0] == table.row_pages[-1]
+        and 0 <= nxt.rows[0].y0 - above.y1 < 3 * above.size
+        and abs(below.x0 - above.x0) < above.size
+        and abs(below.x1 - above.x1) < 2 * above.size
     )
 
 

@@ -85,6 +85,7 @@ def merge_tables(blocks: list[Block]) -> list[Block]:
             )
         ):
             block.kind = PassageKind.TABLE
+    _rows_taken_for_paragraphs(blocks)
     merged: list[Block] = []
     for block in blocks:
         prev = merged[-1] if merged else None
@@ -93,6 +94,25 @@ def merge_tables(blocks: list[Block]) -> list[Block]:
         else:
             merged.append(block)
     return merged
+
+
+def _rows_taken_for_paragraphs(blocks: list[Block]) -> None:
+    """A run of one- and two-line "paragraphs" that mostly end in a number set apart by a wide gap is
+    a table whose rows layout split (rows set narrower than the column read as centred lines)."""
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and blocks[j].kind == PassageKind.BODY and len(blocks[j].rows) <= 2:
+            j += 1
+        valued = sum(any(_ends_in_value(r.words, r.size) for r in b.rows) for b in blocks[i:j])
+        if valued >= 3 and valued >= 0.4 * (j - i):
+            for block in blocks[i:j]:
+                block.kind = PassageKind.TABLE
+        i = max(j, i + 1)
+
+
+def _ends_in_value(words: list[Word], size: float) -> bool:
+    return len(words) >= 2 and _mostly_numbers(words[-1].text) and words[-1].x0 - words[-2].x1 > size
 
 
 def is_table(block: Block) -> bool:
