@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from papertrail.answering.question import Question
-from papertrail.answering.text import STOPWORDS, canonical, normalize, stems_of_word, words
+from papertrail.answering.text import STOPWORDS, canonical, normalize, stems_in, stems_of_word, words
 from papertrail.answering.values import Kind, find
 from papertrail.models import Passage, PassageKind
 from papertrail.pdf.chunk import row_spans, sentence_spans
-from papertrail.pdf.extract.table_grid import is_cell_row  # hook: serialised table rows (issue 9)
+from papertrail.pdf.extract.table_grid import is_cell_row, mostly_numbers, table_caption, table_header, table_passages
 
 RRF_K = 60
 _BACKGROUND = re.compile(
@@ -58,10 +58,6 @@ class Sentence:
             got = self._values[kind] = find(kind, self.text)
         return got
 
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.passage.id, self.start)
-
 
 @dataclass
 class PaperData:
@@ -69,9 +65,9 @@ class PaperData:
 
     paper_id: str
     passages: list[Passage]
-    by_id: dict[str, Passage]
     passage_stems: list[frozenset[str]]
     df: Counter[str]
+    position: dict[str, int] = field(default_factory=dict)  # passage id -> index in reading order
     sentences: dict[str, list[Sentence]] = field(default_factory=dict)  # passage id -> sentences
     kind_hits: dict[str, list[str]] = field(default_factory=dict)  # value kind -> ids of passages holding one
 
@@ -79,20 +75,8 @@ class PaperData:
     def n(self) -> int:
         return max(1, len(self.passages))
 
-    def index_of(self, passage_id: str) -> int:
-        if not hasattr(self, "_positions"):
-            self._positions = {p.id: i for i, p in enumerate(self.passages)}
-        return self._positions[passage_id]
-
     def idf(self, s: str) -> float:
         return math.log(1 + (self.n - self.df.get(s, 0) + 0.5) / (self.df.get(s, 0) + 0.5))
-
-
-def _passage_stems(text: str) -> frozenset[str]:
-    out: set[str] = set()
-    for w, _, _ in words(normalize(text)):
-        out.update(stems_of_word(w))
-    return frozenset(out)
 
 
 def make_sentence(passage: Passage, start: int, end: int) -> Sentence:
@@ -127,7 +111,7 @@ def split_passage(passage: Passage, context: str = "") -> list[Sentence]:
             cut += zip([s, *bounds], [*bounds, e], strict=True)
         spans = cut
     out = []
-    ctx_stems = _passage_stems(context) if context else frozenset()
+    ctx_stems = stems_in(context) if context else frozenset()
     group = ""  # a table's label row ("IUC-NN best model") names the rows under it
     for s, e in spans:
         while s < e and text[s].isspace():
@@ -137,11 +121,11 @@ def split_passage(passage: Passage, context: str = "") -> list[Sentence]:
         if e > s:
             sent = make_sentence(passage, s, e)
             if passage.kind == PassageKind.TABLE:
-                if not _mostly_numbers(sent.text) and out and not is_cell_row(sent.text):
+                if not mostly_numbers(sent.text) and out and not is_cell_row(sent.text):
                     group = sent.text
                 elif group:
                     sent.context = f"{context} | {group}" if context else group
-                    sent.context_stems = ctx_stems | _passage_stems(group)
+                    sent.context_stems = ctx_stems | stems_in(group)
                     out.append(sent)
                     continue
             if context:
@@ -151,68 +135,11 @@ def split_passage(passage: Passage, context: str = "") -> list[Sentence]:
     return out
 
 
-# "Table 2", "TABLE IV", "Tab. 3" and letter-spaced "T A B L E 1".
-TABLE_WORD = r"(?:Table|TABLE|Tab\.|T\s?A\s?B\s?L\s?E)"
-# A caption passage may hold several captions, one per line ("Figure 2. ...\nTable 1. ...").
-_TABLE_CAPTION = re.compile(rf"(?m)^\s*{TABLE_WORD}\s*(?:[A-Z]?\d+|[IVXL]+\b)")
-
-
-def _caption_index(passages: Sequence[Passage], i: int) -> int | None:
-    """The "Table N" caption of the table passage at index i: the nearest one before it on its page
-    (captions usually sit above tables), else the nearest after it."""
-    table = passages[i]
-
-    def is_caption(j: int) -> bool:
-        p = passages[j]
-        return p.page == table.page and p.paper_id == table.paper_id and bool(_TABLE_CAPTION.search(p.text))
-
-    before = next((j for j in range(i - 1, max(-1, i - 5), -1) if is_caption(j)), None)
-    if before is not None:
-        return before
-    return next((j for j in range(i + 1, min(len(passages), i + 4)) if is_caption(j)), None)
-
-
-def table_caption(passages: Sequence[Passage], i: int) -> str:
-    """The caption of the table passage at index i, with the short fragments between the caption and
-    the rows (a caption cut short, column names split off by extraction)."""
-    c = _caption_index(passages, i)
-    if c is None:
-        return ""
-    first = _TABLE_CAPTION.search(passages[c].text)
-    parts = [passages[c].text[first.start() :].strip() if first else passages[c].text]
-    lo, hi = (c + 1, i) if c < i else (i + 1, c)
-    for j in range(lo, hi):
-        p = passages[j]
-        if p.page == passages[i].page and (p.kind == PassageKind.TABLE or len(p.text.split()) <= 30):
-            parts.append(p.text)
-    if c < i and len(parts) == 1 and len(passages[c].text.split()) < 6 and c + 1 < len(passages):
-        parts.append(passages[c + 1].text)
-    return " ".join(" ".join(parts).split()[:80])
-
-
-def table_header(passage: Passage) -> str:
-    """The lines at the top of a table that are not mostly numbers: its column names."""
-    out = []
-    for line in passage.text.split("\n")[:4]:
-        if _mostly_numbers(line) or is_cell_row(line):
-            break
-        out.append(line.strip())
-    return " ".join(out)
-
-
 def is_column_header(s: Sentence) -> bool:
     """The first line of a table that names its columns ("(Table 2) Model | P | F1"): it states no value."""
     return (
-        s.passage.kind == PassageKind.TABLE and s.start == 0 and not _mostly_numbers(s.text) and not is_cell_row(s.text)
+        s.passage.kind == PassageKind.TABLE and s.start == 0 and not mostly_numbers(s.text) and not is_cell_row(s.text)
     )
-
-
-def _mostly_numbers(line: str) -> bool:
-    tokens = line.split()
-    return bool(tokens) and sum(bool(_NUMERIC_CELL.fullmatch(t)) for t in tokens) >= max(1, len(tokens) / 3)
-
-
-_NUMERIC_CELL = re.compile(r"[-+(<>~]?\d[\d.,%)×x*]*")
 
 
 class PaperCache:
@@ -233,11 +160,9 @@ class PaperCache:
             data = self._papers.get(key)
             if data is None:
                 passages = self.library.passages(paper_id)
-                stems = [_passage_stems(p.text + " " + (p.section or "")) for p in passages]
-                df: Counter[str] = Counter()
-                for s in stems:
-                    df.update(s)
-                data = PaperData(paper_id, passages, {p.id: p for p in passages}, stems, df)
+                stems = [stems_in(p.text + " " + (p.section or "")) for p in passages]
+                df = Counter(x for s in stems for x in s)
+                data = PaperData(paper_id, passages, stems, df, {p.id: i for i, p in enumerate(passages)})
                 self._papers = {k: v for k, v in self._papers.items() if k[0] != paper_id}
                 self._papers[key] = data
             return data
@@ -247,7 +172,7 @@ class PaperCache:
         if got is None:
             context = ""
             if passage.kind == PassageKind.TABLE:
-                i = data.index_of(passage.id)
+                i = data.position[passage.id]
                 context = " | ".join(x for x in (table_caption(data.passages, i), table_header(passage)) if x)
             got = split_passage(passage, context)
             data.sentences[passage.id] = got
@@ -462,7 +387,7 @@ def collect(
     extra = best_fused(focus_hits, FOCUS_PASSAGES) + best_fused(example_hits, EXAMPLE_PASSAGES)
     if q.kind in _TYPED_RETRIEVAL:
         extra += best_fused([pid for d in datas for pid in cache.passages_with(d, q.kind)], TYPED_PASSAGES)
-    table_ids = set(_table_passages(q.table_ref, passages)) if q.table_ref else set()
+    table_ids = set(table_passages(q.table_ref, passages)) if q.table_ref else set()
     for pid in extra + sorted(table_ids):
         if pid not in pool_ids:
             pool_ids.append(pid)
@@ -492,20 +417,3 @@ def collect(
             out.append(c)
     out.sort(key=lambda c: -c.prior)
     return Pool(out[:EMBEDDED], focus_in_paper=bool(focus_hits) or not q.focus)
-
-
-def _table_passages(ref: str, passages: Sequence[Passage]) -> list[str]:
-    """Table passages whose caption is the table a question names ("Table 2", "Table I")."""
-    label = re.escape(ref.split()[-1])
-    caption = re.compile(rf"(?m)^\s*{TABLE_WORD}\s*{label}\b")
-    found = [
-        p.id
-        for i, p in enumerate(passages)
-        if p.kind == PassageKind.TABLE and caption.search(table_caption(passages, i))
-    ]
-    # A caption set far from its rows (other floats in between): every table on the caption's page.
-    pages = {(p.paper_id, p.page) for p in passages if p.kind == PassageKind.CAPTION and caption.search(p.text)}
-    found += [
-        p.id for p in passages if p.kind == PassageKind.TABLE and (p.paper_id, p.page) in pages and p.id not in found
-    ]
-    return found

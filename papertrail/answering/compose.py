@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import re
 
-from papertrail.answering.candidates import Sentence, table_header
+from papertrail.answering.candidates import Sentence
 from papertrail.answering.question import Question
 from papertrail.answering.tables import TableReading, read_table, row_span
 from papertrail.answering.text import stems_of_word
 from papertrail.answering.values import Kind, Value, find
 from papertrail.models import PassageKind
+from papertrail.pdf.extract.table_grid import table_header
 
 # Kinds whose value alone is a safe short answer; names are quoted in their sentence only.
 SHORT_KINDS = frozenset(Kind) - {Kind.HARDWARE, Kind.SOFTWARE, Kind.MODEL, Kind.NAME}

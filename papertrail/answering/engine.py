@@ -127,13 +127,16 @@ class Answerer:
 
     def compose(self, g: Gathered, best: Candidate) -> str:
         """The extractive answer from the chosen candidate (value or Yes/No first, then the quote)."""
-        s = best.sentence
-        value, clear = supporting_value(g.q, s)
-        follow = compose.follow_up(g.q, s, self._next_sentence(g.datas, s))
-        text = compose.compose(g.q, s, value, follow, clear)
-        if follow is None:
-            text += "".join(" Also: " + compose.quote(c.sentence) for c in _more_statements(g.q, g.pool, best))
-        return text
+        value, clear = supporting_value(g.q, best.sentence)
+        follow, more = self._continuation(g, best)
+        text = compose.compose(g.q, best.sentence, value, follow, clear)
+        return text + "".join(" Also: " + compose.quote(c.sentence) for c in more)
+
+    def _continuation(self, g: Gathered, best: Candidate) -> tuple[Sentence | None, list[Candidate]]:
+        """What an answer quotes after its best sentence: the next one when it goes on, else (a list answer)
+        the other likely statements."""
+        follow = compose.follow_up(g.q, best.sentence, self._next_sentence(g.datas, best.sentence))
+        return follow, [] if follow is not None else _more_statements(g.q, g.pool, best)
 
     def _evidence(self, g: Gathered, decision: Decision) -> tuple[Evidence, ...]:
         """The supporting sentence first, then diverse others (MMR over the ranked candidates)."""
@@ -142,12 +145,8 @@ class Answerer:
         chosen = [ranked[i] for i in sorted(picks, key=lambda i: (ranked[i] is not decision.best, i))]
         follow = None
         if decision.answerable and decision.best is not None:
-            follow = compose.follow_up(
-                g.q, decision.best.sentence, self._next_sentence(g.datas, decision.best.sentence)
-            )
-            # every statement the answer quotes is highlighted, whatever diversity would pick
-            first = [decision.best, *([] if follow is not None else _more_statements(g.q, g.pool, decision.best))]
-            chosen = [*first, *chosen]
+            follow, more = self._continuation(g, decision.best)
+            chosen = [decision.best, *more, *chosen]  # every statement the answer quotes is highlighted
         texts = [" ".join(c.sentence.text.split()) for c in chosen]  # a sentence the paper repeats is shown once
         chosen = [c for i, c in enumerate(chosen) if texts[i] not in texts[:i]][:EVIDENCE]
         evidence = [

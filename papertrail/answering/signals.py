@@ -15,7 +15,7 @@ import numpy as np
 from papertrail.answering.candidates import Pool, Sentence, acronym_forms, is_acronym, is_column_header
 from papertrail.answering.question import PHASES_IN_EVIDENCE, Question
 from papertrail.answering.tables import extreme_rows
-from papertrail.answering.text import canonical, stems_of_word, words
+from papertrail.answering.text import canonical, stems_in, stems_of_word
 from papertrail.answering.values import Kind, Value, names
 from papertrail.models import PassageKind
 
@@ -104,15 +104,11 @@ def candidate_values(q: Question, s: Sentence) -> list[Value]:
         v
         for v in out
         if v.text.lower() not in q_words
-        and not (v.kind == Kind.NAME and (_stems(v.text) <= q_stems or v.text.lower() in q_acronyms))
+        and not (v.kind == Kind.NAME and (stems_in(v.text) <= q_stems or v.text.lower() in q_acronyms))
         and not (v.kind in (Kind.NAME, Kind.SOFTWARE) and _author_name(s.text, v))
         and not _given(q, v)
         and not (v.kind == Kind.MODEL and family_asked and _FAMILY.fullmatch(v.text.strip()))
     ]
-
-
-def _stems(text: str) -> set[str]:
-    return {x for w, _, _ in words(text) for x in stems_of_word(w)}
 
 
 def _author_name(text: str, v: Value) -> bool:

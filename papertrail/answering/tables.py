@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from papertrail.answering.candidates import Sentence
 from papertrail.answering.question import Question
-from papertrail.answering.text import STOPWORDS, stems_of_word, words
+from papertrail.answering.text import STOPWORDS, stems_in, stems_of_word, words
 from papertrail.models import Passage, PassageKind
 from papertrail.pdf.extract.table_grid import header_cells, table_cells
 
@@ -33,15 +33,11 @@ class TableReading:
     chosen: bool  # the rows were picked by the question (an extreme, named rows), not by the decision
 
 
-def _stems(text: str) -> set[str]:
-    return {x for w, _, _ in words(text) for x in stems_of_word(w)}
-
-
 def asked_column(q: Question, headers: list[str]) -> int | None:
     """The table column the question asks about: the one whose header shares the most of its words,
     when no other shares as many (column 0 names the rows)."""
     asked = {x for t in q.terms for x in stems_of_word(t)}
-    overlap = sorted(((len(_stems(h) & asked), j) for j, h in enumerate(headers) if j > 0), reverse=True)
+    overlap = sorted(((len(stems_in(h) & asked), j) for j, h in enumerate(headers) if j > 0), reverse=True)
     if not overlap or overlap[0][0] == 0 or (len(overlap) > 1 and overlap[1][0] == overlap[0][0]):
         return None
     return overlap[0][1]

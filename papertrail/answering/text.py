@@ -143,3 +143,8 @@ def content_terms(text: str) -> list[str]:
     """Content words of text (stopwords and question filler dropped), as they are written."""
     kept = [w for w, _, _ in words(normalize(text)) if w.lower() not in _NOT_CONTENT]
     return [w for w in kept if len(w) > 1 or w.isdigit()]
+
+
+def stems_in(text: str) -> frozenset[str]:
+    """Every stem of every word of the text (look-alike characters folded)."""
+    return frozenset(x for w, _, _ in words(normalize(text)) for x in stems_of_word(w))

@@ -24,9 +24,10 @@ Every word keeps its own box; a row that only names a group of rows stays a line
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from papertrail.models import PassageKind
+from papertrail.models import Passage, PassageKind
 from papertrail.pdf.extract.blocks import Row
 from papertrail.pdf.extract.lines import Word
 from papertrail.pdf.extract.stitch import Draft
@@ -379,3 +380,79 @@ def table_lines(draft: Draft) -> list[Line] | None:
     words[-1].text = words[-1].text.rstrip(".:|—–-") + ")"
     label = [(w, draft.row_pages[0]) for w in words]
     return [label + lines[0], *lines[1:]]
+
+
+# -- a table among its paper's passages: its caption, its column names, the table a question names
+
+# "Table 2", "TABLE IV", "Tab. 3" and letter-spaced "T A B L E 1".
+_TABLE_WORD = r"(?:Table|TABLE|Tab\.|T\s?A\s?B\s?L\s?E)"
+# A caption passage may hold several captions, one per line ("Figure 2. ...\nTable 1. ...").
+_TABLE_CAPTION = re.compile(rf"(?m)^\s*{_TABLE_WORD}\s*(?:[A-Z]?\d+|[IVXL]+\b)")
+
+
+def _caption_index(passages: Sequence[Passage], i: int) -> int | None:
+    """The "Table N" caption of the table passage at index i: the nearest one before it on its page
+    (captions usually sit above tables), else the nearest after it."""
+    table = passages[i]
+
+    def is_caption(j: int) -> bool:
+        p = passages[j]
+        return p.page == table.page and p.paper_id == table.paper_id and bool(_TABLE_CAPTION.search(p.text))
+
+    before = next((j for j in range(i - 1, max(-1, i - 5), -1) if is_caption(j)), None)
+    if before is not None:
+        return before
+    return next((j for j in range(i + 1, min(len(passages), i + 4)) if is_caption(j)), None)
+
+
+def table_caption(passages: Sequence[Passage], i: int) -> str:
+    """The caption of the table passage at index i, with the short fragments between the caption and
+    the rows (a caption cut short, column names split off by extraction)."""
+    c = _caption_index(passages, i)
+    if c is None:
+        return ""
+    first = _TABLE_CAPTION.search(passages[c].text)
+    parts = [passages[c].text[first.start() :].strip() if first else passages[c].text]
+    lo, hi = (c + 1, i) if c < i else (i + 1, c)
+    for j in range(lo, hi):
+        p = passages[j]
+        if p.page == passages[i].page and (p.kind == PassageKind.TABLE or len(p.text.split()) <= 30):
+            parts.append(p.text)
+    if c < i and len(parts) == 1 and len(passages[c].text.split()) < 6 and c + 1 < len(passages):
+        parts.append(passages[c + 1].text)
+    return " ".join(" ".join(parts).split()[:80])
+
+
+def table_header(passage: Passage) -> str:
+    """The lines at the top of a table that are not mostly numbers: its column names."""
+    out = []
+    for line in passage.text.split("\n")[:4]:
+        if mostly_numbers(line) or is_cell_row(line):
+            break
+        out.append(line.strip())
+    return " ".join(out)
+
+
+def mostly_numbers(line: str) -> bool:
+    tokens = line.split()
+    return bool(tokens) and sum(bool(_NUMERIC_CELL.fullmatch(t)) for t in tokens) >= max(1, len(tokens) / 3)
+
+
+_NUMERIC_CELL = re.compile(r"[-+(<>~]?\d[\d.,%)×x*]*")
+
+
+def table_passages(ref: str, passages: Sequence[Passage]) -> list[str]:
+    """Table passages whose caption is the table a question names ("Table 2", "Table I")."""
+    label = re.escape(ref.split()[-1])
+    caption = re.compile(rf"(?m)^\s*{_TABLE_WORD}\s*{label}\b")
+    found = [
+        p.id
+        for i, p in enumerate(passages)
+        if p.kind == PassageKind.TABLE and caption.search(table_caption(passages, i))
+    ]
+    # A caption set far from its rows (other floats in between): every table on the caption's page.
+    pages = {(p.paper_id, p.page) for p in passages if p.kind == PassageKind.CAPTION and caption.search(p.text)}
+    found += [
+        p.id for p in passages if p.kind == PassageKind.TABLE and (p.paper_id, p.page) in pages and p.id not in found
+    ]
+    return found
