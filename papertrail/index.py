@@ -151,22 +151,24 @@ class PassageIndex:
         costs time in proportion to the whole collection; fetching by id costs only these papers'."""
         marks = ",".join("?" * len(paper_ids))
         rows = self._registry().execute(
-            f"SELECT paper_id, ordinal FROM passages WHERE paper_id IN ({marks})",  # noqa: S608
+            f"SELECT paper_id, ordinal FROM passages WHERE paper_id IN ({marks}) ORDER BY paper_id, ordinal",  # noqa: S608
             list(paper_ids),
         )
-        ids = [f"{paper_id}:{ordinal}" for paper_id, ordinal in rows]
+        wanted = [f"{paper_id}:{ordinal}" for paper_id, ordinal in rows]
+        got = self._collection.get(ids=wanted, include=["embeddings"]) if wanted else None
+        # Chroma answers in its storage order, not the order asked: read them in reading order, so that ties
+        # (a passage the paper repeats) fall the same way in every run.
+        found = dict(zip(got["ids"], got["embeddings"], strict=True)) if got and len(got["ids"]) else {}
+        ids = [i for i in wanted if i in found]
         if not ids:
             return []
-        got = self._collection.get(ids=ids, include=["embeddings"])
-        if not len(got["ids"]):
-            return []
-        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        vectors = np.asarray([found[i] for i in ids], dtype=np.float32)
         query_vec = np.asarray(
             embedding if embedding is not None else self.embed_model.get_query_embedding(query), dtype=np.float32
         )
         cosine = (vectors @ query_vec) / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query_vec) + 1e-12)
-        best = np.argsort(-cosine)[:k]
-        return [(got["ids"][i], math.exp(-(1.0 - float(cosine[i])))) for i in best]
+        best = np.argsort(-cosine, kind="stable")[:k]
+        return [(ids[i], math.exp(-(1.0 - float(cosine[i])))) for i in best]
 
     def lexical_search(self, query: str, paper_ids: Sequence[str] | None, k: int) -> list[tuple[str, float]]:
         """(passage id, BM25 score) best first over the given papers, or the whole library when None."""

@@ -70,7 +70,7 @@ def search(db: sqlite3.Connection, query: str, paper_ids: Sequence[str] | None, 
         return []
     rows = db.execute(
         f"SELECT paper_id, ordinal, {_RANK} AS score FROM {TABLE} WHERE {TABLE} MATCH ?"  # noqa: S608
-        " ORDER BY score LIMIT ?",
+        " ORDER BY score, paper_id, ordinal LIMIT ?",  # ties in a fixed order: the same answer every run
         (_match_expression(terms, paper_ids), k),
     ).fetchall()
     # FTS5's bm25() is negative, lower is better; callers read higher as better.
