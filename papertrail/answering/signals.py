@@ -3,7 +3,7 @@
 Every signal is a general property of language or of the expected answer, never of one paper:
 how close the sentence is to the question, whether a value of the expected kind sits by the asked
 term, whether the sentence names one of the question's examples, and the traps (a cited work, another
-training phase, the article's own licence, a heading or the references).
+training phase, a heading or the references).
 """
 
 from __future__ import annotations
