@@ -172,6 +172,8 @@ class PassageIndex:
 
     def lexical_search(self, query: str, paper_ids: Sequence[str] | None, k: int) -> list[tuple[str, float]]:
         """(passage id, BM25 score) best first over the given papers, or the whole library when None."""
+        if paper_ids is not None and len(paper_ids) <= EXACT_SEARCH_PAPERS:
+            return lexical.search_within(self._registry(), query, paper_ids, k)
         return lexical.search(self._registry(), query, paper_ids, k)
 
     def _registry(self) -> sqlite3.Connection:

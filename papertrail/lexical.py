@@ -77,6 +77,24 @@ def search(db: sqlite3.Connection, query: str, paper_ids: Sequence[str] | None, 
     return [(f"{paper_id}:{ordinal}", -float(score)) for paper_id, ordinal, score in rows]
 
 
+def search_within(db: sqlite3.Connection, query: str, paper_ids: Sequence[str], k: int) -> list[tuple[str, float]]:
+    """search() over a few papers with their own term statistics: a paper's answers do not change when
+    other papers join or leave the library. Their rows are copied into an in-memory FTS5 table."""
+    if not paper_ids or not tokenize(query):
+        return []
+    rows = db.execute(
+        f"SELECT terms, paper_id, ordinal FROM {TABLE} WHERE paper_id MATCH ?",  # noqa: S608
+        (" OR ".join(f'"{pid}"' for pid in paper_ids),),
+    ).fetchall()
+    own = sqlite3.connect(":memory:")
+    try:
+        own.executescript(SCHEMA)
+        own.executemany(f"INSERT INTO {TABLE} (terms, paper_id, ordinal) VALUES (?, ?, ?)", rows)  # noqa: S608
+        return search(own, query, None, k)
+    finally:
+        own.close()
+
+
 def term_spans(text: str, query: str) -> tuple[tuple[int, int], ...]:
     """Where the query's (non-stopword) tokens occur in text, as (start, end): what a search highlights."""
     terms = set(tokenize(query))

@@ -55,6 +55,18 @@ def test_lexical_search_ranks_the_best_passage_first(library, two_papers):
     assert all(score > 0 for _, score in hits) and hits == sorted(hits, key=lambda h: -h[1])
 
 
+def test_a_papers_ranking_does_not_change_when_other_papers_join(library, make_paper_pdf):
+    """Scores within a paper use its own term statistics: another paper full of "learning" and "rate"
+    would otherwise make those words cheaper in the first paper too, and change its answers."""
+    kelp = library.ingest(make_paper_pdf("kelp.pdf", "Kelp forests from drones", KELP_SECTIONS)).paper
+    query = "classifier learning rate kelp urchins"
+    alone = library.index.lexical_search(query, [kelp.id], 5)
+    rates = [("Method", ["The learning rate, the learning rate schedule and the rate of learning were tuned."] * 3)]
+    library.ingest(make_paper_pdf("rates.pdf", "Learning rates", rates))
+    assert library.index.lexical_search(query, [kelp.id], 5) == alone
+    assert len({pid.split(":")[0] for pid, _ in library.index.lexical_search(query, None, 10)}) == 2
+
+
 def test_delete_removes_the_papers_terms(library, two_papers):
     kelp, beetle = two_papers
     assert library.delete(beetle.id)

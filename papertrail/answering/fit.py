@@ -106,15 +106,10 @@ def gather(shared: Path, data_dir: Path) -> tuple[list[Item], Answerer]:
 
     library = Library(load_settings(data_dir=data_dir))
     answerer = Answerer(library)
-    sets = []
-    # Every paper first: lexical scores use library-wide term statistics, so a question must meet the same
-    # library whether the papers were ingested by this run or an earlier one.
+    items: list[Item] = []
     for name, questions_file, papers_dir in SETS:
         golds = [json.loads(line) for line in (shared / questions_file).read_text().splitlines() if line.strip()]
         ids = ingest_files(library, [shared / papers_dir / p for p in sorted({g["paper"] for g in golds})])
-        sets.append((name, golds, ids))
-    items: list[Item] = []
-    for name, golds, ids in sets:
         for paper in sorted(ids):
             mine = [g for g in golds if g["paper"] == paper]
             for gold, g in zip(mine, answerer.gather([x["question"] for x in mine], [ids[paper]]), strict=True):
