@@ -128,9 +128,9 @@ class Question:
     aggregate: bool = False  # asks for a total ("in total", "overall")
     asks_rate: bool = False  # asks for a rate ("hourly rate", "per page")
     phases: frozenset[str] = frozenset()  # pretrain / finetune / inference named in the question
-    extra_kinds: tuple[Kind, ...] = ()  # a second slot ("which optimizer and loss function")
-    given_values: tuple[str, ...] = ()  # numbers the question itself states ("60 s of audio")
-    compound: bool = False  # two questions in one ("..., and where was that cell?")
+    extra_kinds: tuple[Kind, ...] = ()  # further slots of a coordinated question ("which X and Y")
+    given_values: tuple[str, ...] = ()  # numbers the question itself states ("for N s of input"): not answers
+    compound: bool = False  # two questions in one ("what is X, and where is it?")
     extreme: str = ""  # "max" / "min": the question asks for the row with a column's highest / lowest value
     count: bool = False  # "how many X": the number is written before X ("40669 images")
     examples: tuple[str, ...] = ()  # "(e.g., SGD, Adam)": members of the asked category, not required words
@@ -257,12 +257,12 @@ def analyse(question: str) -> Question:
     elif _WHEN.match(main):
         kind = Kind.NUMBER
     elif m_np:
-        # "percentage of the species that the IUCN designates as ..." asks for a percentage: a relative
+        # "percentage of the items that <clause>" asks for a percentage: a relative
         # clause qualifies the asked thing but is not part of its name
         phrase = re.split(r"\s+(?:that|which|who|whom|whose)\s+", m_np.group(2))[0]
         pieces = re.split(r"\s+(?:and|or)\s+", phrase)
         kind = _kind_for(phrase)
-        # "which optimizer and loss function": the first slot must be found; the others are context
+        # "which X and Y": the first slot must be found; the others are context
         focus_words = content_terms(pieces[0]) if len(pieces) > 1 and _kind_for(pieces[0]) else content_terms(phrase)
         extra = [k for k in map(_kind_for, pieces[1:]) if k and k != kind]
         if kind is None:

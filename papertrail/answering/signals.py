@@ -93,7 +93,7 @@ def candidate_values(q: Question, s: Sentence) -> list[Value]:
             found = []
         out.extend(found)
     # Values written in the asked term itself ("F1", "ResNet50") are not answers, nor is a model family
-    # that only restates the question ("a convolutional neural network" for "which pre-trained CNN").
+    # that only restates the question (a model family named in full for the acronym the question uses).
     q_words = {w.lower() for w in q.focus + q.subject + q.category}
     q_stems = {x for w in q.terms for x in stems_of_word(w)}
     q_acronyms = {f.rstrip("s") for f in acronym_forms(q.category) | acronym_forms(q.focus)}
