@@ -12,7 +12,7 @@ import re
 
 from papertrail.answering.candidates import Sentence
 from papertrail.answering.question import Question
-from papertrail.answering.tables import TableReading, read_table, row_span
+from papertrail.answering.tables import TableReading, row_span
 from papertrail.answering.text import stems_of_word
 from papertrail.answering.values import Kind, Value, find
 from papertrail.models import PassageKind
@@ -118,8 +118,15 @@ def quote(s: Sentence, follow: Sentence | None = None) -> str:
     return "“" + " ".join(f"{s.text} {follow.text if follow else ''}".split()) + "”"
 
 
-def compose(q: Question, s: Sentence, value: Value | None, follow: Sentence | None = None, sure: bool = True) -> str:
-    """The answer text for a supported question."""
+def compose(
+    q: Question,
+    s: Sentence,
+    value: Value | None,
+    follow: Sentence | None = None,
+    sure: bool = True,
+    reading: TableReading | None = None,
+) -> str:
+    """The answer text for a supported question (reading: the sentence as a table row, tables.read_table)."""
     page = s.passage.boxes_for(s.start, s.end)
     where = f" (p. {page[0].page})" if page else f" (p. {s.passage.page})"
     if s.passage.kind == PassageKind.TABLE:
@@ -130,7 +137,6 @@ def compose(q: Question, s: Sentence, value: Value | None, follow: Sentence | No
     body = quote(s, follow) + where
     if q.yesno:
         return ("Yes. " if polarity(q, s) else "No. ") + body
-    reading = read_table(q, s)
     if reading is not None:  # the cells under the asked column, then their rows
         return table_answer(reading, s.passage.text, where)
     if sure and value is not None and q.kind in SHORT_KINDS and s.passage.kind != PassageKind.TABLE:

@@ -19,12 +19,25 @@ from papertrail.answering.decide import Decision, Outcome, Weights, decide, scor
 from papertrail.answering.llm import Stance
 from papertrail.answering.question import Question, analyse
 from papertrail.answering.signals import KIND_NAMES, anchor, compute, phase_reason, supporting_value
-from papertrail.answering.tables import read_table, row_span
+from papertrail.answering.tables import TableReading, read_table, row_span
+from papertrail.answering.values import Value
 from papertrail.models import Answer, Evidence, Verdict
 from papertrail.settings import Settings
 
 EVIDENCE = 3  # sentences cited per answer
 MORE_SHARE = 0.25  # a list answer quotes runners-up at least this likely relative to the best
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """What an answer quotes, worked out once for its text and for its highlights."""
+
+    best: Candidate
+    value: Value | None  # the value the answer leads with
+    clear: bool  # the value is clearly the one asked
+    follow: Sentence | None  # the next sentence, when it goes on with the answer
+    more: list[Candidate]  # a list answer's other statements
+    reading: TableReading | None  # a table row read against its columns
 
 
 @dataclass
@@ -92,14 +105,14 @@ class Answerer:
         reply, note = self.consult_llm(g, weights)
         judgement = weights.llm_vote.get(reply.stance, 0.0) if reply is not None else 0.0
         decision = decide(g.q, g.pool, weights, judgement)
-        evidence = self._evidence(g, decision)
+        quoted = self.quoted(g, decision.best) if decision.answerable and decision.best is not None else None
+        evidence = self._evidence(g, decision, quoted)
         reasons = _reasons(g.q, g.pool, decision, weights) + ((note,) if note else ())
         verdict = Verdict(
             decision.answerable, decision.confidence, reasons, uncertain=decision.outcome == Outcome.UNCERTAIN
         )
-        if not decision.answerable:
+        if quoted is None:
             return Answer(g.text, _not_found_text(g.q, verdict), verdict, evidence, paper_ids=g.paper_ids)
-        assert decision.best is not None
         if reply is not None and reply.stance == Stance.ANSWERS:
             # The model's answer, then the paper's words it rests on; its cited passages come first.
             shown = g.pool.candidates[:EVIDENCE]
@@ -107,7 +120,7 @@ class Answerer:
             ordered = tuple(cited) + tuple(ev for ev in evidence if ev not in cited)
             text = f"{reply.text} — {compose.quote(shown[reply.cited[0]].sentence)}"
             return Answer(g.text, text, verdict, ordered, self._backend.name, g.paper_ids)
-        return Answer(g.text, self.compose(g, decision.best), verdict, evidence, paper_ids=g.paper_ids)
+        return Answer(g.text, _text(g.q, quoted), verdict, evidence, paper_ids=g.paper_ids)
 
     def consult_llm(self, g: Gathered, weights: Weights):
         """(the LLM's reply, a note for the reasons) on the best candidates; (None, "") without a backend."""
@@ -126,35 +139,33 @@ class Answerer:
     # -- stages after the decision ------------------------------------------------------------------
 
     def compose(self, g: Gathered, best: Candidate) -> str:
-        """The extractive answer from the chosen candidate (value or Yes/No first, then the quote)."""
+        """The extractive answer from a candidate (value or Yes/No first, then the quote)."""
+        return _text(g.q, self.quoted(g, best))
+
+    def quoted(self, g: Gathered, best: Candidate) -> Quoted:
+        """What an answer from this candidate quotes: its value, then after the sentence the next one when it
+        goes on, else (a list answer) the other likely statements; a table row's reading."""
         value, clear = supporting_value(g.q, best.sentence)
-        follow, more = self._continuation(g, best)
-        text = compose.compose(g.q, best.sentence, value, follow, clear)
-        return text + "".join(" Also: " + compose.quote(c.sentence) for c in more)
-
-    def _continuation(self, g: Gathered, best: Candidate) -> tuple[Sentence | None, list[Candidate]]:
-        """What an answer quotes after its best sentence: the next one when it goes on, else (a list answer)
-        the other likely statements."""
         follow = compose.follow_up(g.q, best.sentence, self._next_sentence(g.datas, best.sentence))
-        return follow, [] if follow is not None else _more_statements(g.q, g.pool, best)
+        more = [] if follow is not None else _more_statements(g.q, g.pool, best)
+        return Quoted(best, value, clear, follow, more, read_table(g.q, best.sentence))
 
-    def _evidence(self, g: Gathered, decision: Decision) -> tuple[Evidence, ...]:
+    def _evidence(self, g: Gathered, decision: Decision, quoted: Quoted | None) -> tuple[Evidence, ...]:
         """The supporting sentence first, then diverse others (MMR over the ranked candidates)."""
         ranked = g.pool.candidates[: 2 * EVIDENCE]  # the likeliest only: diversity must not bring in noise
         picks = mmr(ranked, np.stack([c.vector for c in ranked]), EVIDENCE)
         chosen = [ranked[i] for i in sorted(picks, key=lambda i: (ranked[i] is not decision.best, i))]
-        follow = None
-        if decision.answerable and decision.best is not None:
-            follow, more = self._continuation(g, decision.best)
-            chosen = [decision.best, *more, *chosen]  # every statement the answer quotes is highlighted
+        follow = quoted.follow if quoted is not None else None
+        if quoted is not None:
+            chosen = [quoted.best, *quoted.more, *chosen]  # every statement the answer quotes is highlighted
         texts = [" ".join(c.sentence.text.split()) for c in chosen]  # a sentence the paper repeats is shown once
         chosen = [c for i, c in enumerate(chosen) if texts[i] not in texts[:i]][:EVIDENCE]
         evidence = [
             ev for c in chosen for ev in _evidence(c.sentence, c.probability, follow if c is decision.best else None)
         ]
-        reading = read_table(g.q, decision.best.sentence) if decision.answerable and decision.best else None
+        reading = quoted.reading if quoted is not None else None
         if reading is not None:  # the table rows answered come first, then the asked column's header
-            passage, score = decision.best.sentence.passage, evidence[0].score
+            passage, score = quoted.best.sentence.passage, evidence[0].score
             spans = [row_span(passage.text, row) for row in reading.rows] + [reading.header[1:]]
             others = [ev for ev in evidence if ev.passage.id != passage.id or (ev.start, ev.end) not in spans]
             evidence = [Evidence(passage, start, end, score) for start, end in spans] + others
@@ -186,6 +197,12 @@ class Answerer:
 
                 self._backend = make_backend(self.settings)
             return self._backend
+
+
+def _text(q: Question, quoted: Quoted) -> str:
+    s = quoted.best.sentence
+    text = compose.compose(q, s, quoted.value, quoted.follow, quoted.clear, quoted.reading)
+    return text + "".join(" Also: " + compose.quote(c.sentence) for c in quoted.more)
 
 
 def _more_statements(q: Question, pool: Pool, best: Candidate) -> list[Candidate]:
