@@ -220,6 +220,9 @@ def test_a_descriptive_answer_goes_on_in_its_paragraph():
     # the next paragraph is another statement
     other = split_passage(replace(_passage("Photosynthesis was measured at noon."), ordinal=2))[0]
     assert follow_up(how, first, other) is None
+    # nor is a structured abstract's label ("Methods: ... Results. ...")
+    label = split_passage(_passage("Cell membrane stability was measured by leakage. Results. It fell by half."))[1]
+    assert label.text == "Results." and follow_up(how, first, label) is None
 
 
 def test_a_tables_column_header_line_is_a_heading_not_an_answer():

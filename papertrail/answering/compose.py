@@ -158,8 +158,8 @@ def table_answer(reading: TableReading, text: str, where: str) -> str:
 
 def follow_up(q: Question, s: Sentence, next_sentence: Sentence | None) -> Sentence | None:
     """The next sentence when it continues the answer ("This was in the middle of ...")."""
-    if next_sentence is None:
-        return None
+    if next_sentence is None or len(next_sentence.tokens) < 4:
+        return None  # a label ("Results.") or a fragment goes on with nothing
     if q.compound and _ANAPHOR.match(next_sentence.text.strip()):
         return next_sentence
     if next_sentence.passage.id != s.passage.id:
