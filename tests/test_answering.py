@@ -98,6 +98,13 @@ def test_near_miss_adam_without_learning_rate(papers, answerer):
     assert "learning rate" in reasons and "Adam" in reasons, reasons
 
 
+def test_a_value_question_is_not_answered_by_a_sentence_without_the_value(papers, answerer):
+    _, ids, _ = papers
+    answer = answerer.ask("To which values were the random seeds fixed?", [ids["kelp"]])
+    assert not answer.verdict.answerable, answer.text
+    assert "random seeds" in answer.evidence[0].text  # the sentence that names the term, shown as looked at
+
+
 def test_hardware_not_reported_is_flagged(papers, answerer):
     _, ids, _ = papers
     answer = answerer.ask("Which GPU was used to train the model?", [ids["kelp"]])

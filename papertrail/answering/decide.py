@@ -30,7 +30,7 @@ FORMS = ("yesno", "table", "category", "value", "descriptive")
 QUESTION_SIGNALS = (
     *"best_logit second_logit value_best_logit open_best_logit likely_count focus_in_paper".split(),
     *"best_cosine max_cosine max_lexical any_example any_attached best_lexical best_attached".split(),
-    *"best_value_attached best_focus best_example best_negation".split(),
+    *"best_value_attached best_focus best_example best_negation value_unstated".split(),
     *(f"form_{f}" for f in FORMS),
 )
 
@@ -163,6 +163,8 @@ def question_row(q: Question, pool: Pool) -> np.ndarray:
         "best_focus": sig.get("focus_cov", 0.0),
         "best_example": sig.get("example_named", 0.0),
         "best_negation": sig.get("negation", 0.0),
+        # a value question whose best sentence holds no value of the asked kind: its answer cannot say it
+        "value_unstated": float(q.form == "value" and not sig.get("typed_value", 0.0)),
         **{f"form_{f}": float(q.form == f) for f in FORMS},
     }
     return np.asarray([values[n] for n in QUESTION_SIGNALS], dtype=float)
