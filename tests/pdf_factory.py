@@ -266,6 +266,32 @@ def make_one_column_paper(path: Path | str) -> Path:
     return path
 
 
+SMALL_CAPS_HEADINGS = ("I. INTRODUCTION", "II. DATA AND RECORDINGS", "III. EVALUATION")
+
+
+def make_small_caps_headings_paper(path: Path | str) -> Path:
+    """IEEE style: numbered section headings in capitals set smaller than the body (small caps), and
+    a formula of capital letters on a line of its own that is no heading."""
+    path = Path(path)
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    column = _Column(page, MARGIN, 80, A4[0] - 2 * MARGIN)
+    column.line(TITLE, font=BOLD, size=18)
+    column.skip(10)
+    for number, heading in enumerate(SMALL_CAPS_HEADINGS):
+        column.line(heading, size=0.8 * BODY_SIZE)
+        column.skip(4)
+        column.paragraph(FILLER)
+        if number == 2:
+            column.skip(4)
+            column.line("2 * X Y / X + Y", indent=120)
+            column.skip(4)
+            column.paragraph(FILLER)
+        column.skip(8)
+    doc.save(path)
+    return path
+
+
 def make_encrypted_pdf(path: Path | str) -> Path:
     path = Path(path)
     doc = pymupdf.open()

@@ -242,3 +242,13 @@ def test_a_url_broken_at_a_line_end_is_joined_without_a_space(tmp_path: Path) ->
     doc.save(tmp_path / "url.pdf")
     flat = _flat(reading_text(extract(tmp_path / "url.pdf")))
     assert "https://github.com/example-lab/moth-tracker for anyone" in flat
+
+
+def test_numbered_headings_in_small_capitals_start_sections_and_a_formula_does_not(tmp_path: Path) -> None:
+    paper = extract(factory.make_small_caps_headings_paper(tmp_path / "ieee.pdf"))
+    headings = [p.text for p in paper.passages if p.kind == PassageKind.HEADING]
+    assert headings == list(factory.SMALL_CAPS_HEADINGS)
+    body = [p for p in paper.passages if p.kind == PassageKind.BODY]
+    assert body[-1].section == "III. EVALUATION"
+    assert not any("X + Y" in p.section for p in paper.passages)
+    assert any("2 * X Y / X + Y" in p.text for p in body)  # the formula stays in the text

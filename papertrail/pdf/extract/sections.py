@@ -48,8 +48,11 @@ def is_heading(block: Block, stats: DocStats) -> bool:
         return False
     if not (text[0].isupper() or text[0].isdigit()):
         return False
-    if SECTION_NAMES.match(heading_text(text)) and len(block.rows) == 1:
-        return True  # even in small capitals ("REFERENCES" in IEEE style)
+    capitals = text.upper() == text and bool(re.search(r"[A-Z]{3}", text))  # a word, not "X + Y"
+    if len(block.rows) == 1 and (
+        SECTION_NAMES.match(heading_text(text)) or (capitals and NUMBERED_HEADING.match(text) and len(words) <= 12)
+    ):
+        return True  # even in small capitals ("REFERENCES", "IV. EVALUATION" in IEEE style)
     if any(r.cells >= 3 for r in block.rows) or block.size < 0.85 * stats.body_size:
         return False  # a table header row, or small print
     if text.endswith("-") or (text.endswith((".", ",", ";")) and not NUMBERED_HEADING.match(text)):
@@ -59,8 +62,9 @@ def is_heading(block: Block, stats: DocStats) -> bool:
     if sum(c.isalpha() for c in text) < 0.5 * len(text.replace(" ", "")):
         return False
     larger = block.size >= stats.body_size + 0.9
-    numbered = bool(NUMBERED_HEADING.match(text)) and len(words) <= 12 and not text.endswith(".")
-    caps = text.upper() == text and sum(c.isalpha() for c in text) >= 4 and len(words) <= 8
+    named = bool(re.search(r"[A-Za-z]{3}", text))  # a heading has a name: "2 * X + Y" is a formula
+    numbered = bool(NUMBERED_HEADING.match(text)) and named and len(words) <= 12 and not text.endswith(".")
+    caps = capitals and len(words) <= 8
     # A numbered line in the body font counts too (italic subsections): it must still be
     # followed by running text (see demote_lonely_headings).
     return larger or (block.bold and len(words) <= 15) or (numbered and len(block.rows) == 1) or caps
