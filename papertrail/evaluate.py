@@ -21,7 +21,10 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 
 def score(shared: Path, questions: Path, answers: Path, extra: tuple[str, ...] = ()) -> tuple[str, dict[str, float]]:
@@ -102,31 +105,64 @@ def llm_cross_validate(llm_answerer, everything, items) -> tuple[list[dict], dic
     return records, fit_votes(base_a, stances, truth_a)
 
 
-def battery_figures(questions: Path, answers: Path) -> dict[str, float]:
-    """Correct rate and reported/not-reported agreement on the review battery's items."""
+@dataclass(frozen=True)
+class Outcome:
+    """One labelled question's answer, scored by the shared scorer's rule."""
+
+    id: str
+    paper: str
+    right: bool
+    said_answerable: bool
+    answerable: bool
+
+
+def outcomes(questions: Path, answers: Path) -> list[Outcome]:
     from papertrail.answering.fit import keys_ok
 
-    golds = {g["id"]: g for g in map(json.loads, questions.read_text().splitlines()) if "-cq" in g["id"]}
-    if not golds:
-        return {}
     got = {a["id"]: a for a in map(json.loads, answers.read_text().splitlines())}
-    agree = correct = 0
-    for qid, gold in golds.items():
-        a = got.get(qid, {})
+    out = []
+    for gold in map(json.loads, questions.read_text().splitlines()):
+        a = got.get(gold["id"], {})
         said = bool(a.get("answerable"))
-        agree += said == gold["answerable"]
-        correct += (said and gold["answerable"] and keys_ok(gold, a.get("answer", ""))) or (
-            not said and not gold["answerable"]
-        )
+        right = said and keys_ok(gold, a.get("answer", "")) if gold["answerable"] else not said and bool(a)
+        out.append(Outcome(gold["id"], gold["paper"], right, said, gold["answerable"]))
+    return out
+
+
+def battery_figures(scored: list[Outcome]) -> dict[str, float]:
+    """Correct rate and reported/not-reported agreement on the review battery's items."""
+    items = [o for o in scored if "-cq" in o.id]
+    if not items:
+        return {}
     return {
-        "battery_items": len(golds),
-        "battery_correct": correct / len(golds),
-        "battery_agreement": agree / len(golds),
+        "battery_items": len(items),
+        "battery_correct": sum(o.right for o in items) / len(items),
+        "battery_agreement": sum(o.said_answerable == o.answerable for o in items) / len(items),
     }
 
 
-def report(shared: Path, out: Path, show_wrong: bool = False):
-    """Gather, cross-validate and score every labelled set; returns (items, answerer, figures)."""
+BOOTSTRAP_ROUNDS = 2000
+
+
+def paper_interval(scored: list[Outcome], baseline: list[Outcome] | None = None) -> tuple[float, float]:
+    """The 90 % interval of the correct rate (or of its difference from a baseline run on the same
+    questions) when the papers are drawn again with replacement: a change smaller than this interval
+    may only be which papers happen to be labelled."""
+    papers = sorted({o.paper for o in scored})
+    before = {o.id: o.right for o in baseline or []}
+    gains = {p: [o.right - before.get(o.id, 0) for o in scored if o.paper == p] for p in papers}
+    rng = np.random.default_rng(0)
+    rates = []
+    for _ in range(BOOTSTRAP_ROUNDS):
+        drawn = [x for p in rng.choice(papers, len(papers)) for x in gains[p]]
+        rates.append(sum(drawn) / len(drawn))
+    low, high = np.percentile(rates, [5, 95])
+    return float(low), float(high)
+
+
+def report(shared: Path, out: Path, show_wrong: bool = False, baseline: Path | None = None):
+    """Gather, cross-validate and score every labelled set; returns (items, answerer, figures). With a
+    baseline (another run's --out folder) also the difference in correct rate, paired by question."""
     from papertrail.answering import fit
 
     items, answerer = fit.gather(shared, out / "data")
@@ -138,11 +174,20 @@ def report(shared: Path, out: Path, show_wrong: bool = False):
     flags = ("--by-kind", "--selective", *(("--show-wrong",) if show_wrong else ()))
     for name, questions_file, _ in fit.SETS:
         text, got = score(shared, shared / questions_file, paths[name], flags)
-        got.update(battery_figures(shared / questions_file, paths[name]))
+        scored = outcomes(shared / questions_file, paths[name])
+        got.update(battery_figures(scored))
         print(f"== {name}: each paper answered by weights fitted without it ==\n{text}", end="")
         for key in ("battery_items", "battery_correct", "battery_agreement"):
             if key in got:
                 print(f"{key:22s} {got[key]:.3f}" if isinstance(got[key], float) else f"{key:22s} {got[key]}")
+        low, high = paper_interval(scored)
+        print(f"correct, 90 % interval over papers drawn again: {low:.3f} to {high:.3f}")
+        before = baseline / paths[name].name if baseline is not None else None
+        if before is not None and before.exists():
+            base = outcomes(shared / questions_file, before)
+            change = (sum(o.right for o in scored) - sum(o.right for o in base)) / len(scored)
+            low, high = paper_interval(scored, base)
+            print(f"correct minus {before}: {change:+.3f} (90 % interval over papers {low:+.3f} to {high:+.3f})")
         figures[name] = got
     return items, answerer, figures
 
@@ -187,7 +232,7 @@ def llm_report(shared: Path, out: Path, items, answerer, url: str, model: str) -
     figures = {}
     for label, path in (("extractive", plain_path), (f"LLM vote ({model})", llm_path)):
         text, got = score(shared, gold_path, path, ("--by-kind", "--selective"))
-        got.update(battery_figures(gold_path, path))
+        got.update(battery_figures(outcomes(gold_path, path)))
         print(f"== {len(subset)} dev2 questions ({len(subset) - LLM_OTHER_QUESTIONS} battery items), {label} ==")
         print("\n".join(line for line in text.splitlines() if not line.startswith("by_paper")))
         for key in ("battery_correct", "battery_agreement"):
@@ -205,10 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", default="../shared", type=Path, help="the shared folder (papers/, eval/)")
     parser.add_argument("--out", default="eval-out", type=Path, help="where the library and answers go")
     parser.add_argument("--show-wrong", action="store_true", help="list every question scored wrong")
+    parser.add_argument("--baseline", type=Path, help="another run's --out folder: print the change in correct")
     parser.add_argument("--llm-url", default="", help="also measure an OpenAI-compatible LLM's vote (e.g. llama.cpp)")
     parser.add_argument("--llm-model", default="local-model", help="the model name to send to --llm-url")
     args = parser.parse_args(argv)
-    items, answerer, _ = report(args.shared, args.out, args.show_wrong)
+    items, answerer, _ = report(args.shared, args.out, args.show_wrong, args.baseline)
     if args.llm_url:
         llm_report(args.shared, args.out, items, answerer, args.llm_url, args.llm_model)
     return 0
