@@ -106,7 +106,7 @@ def llm_cross_validate(llm_answerer, everything, items) -> tuple[list[dict], dic
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Scored:
     """One labelled question's answer, scored by the shared scorer's rule."""
 
     id: str
@@ -116,7 +116,7 @@ class Outcome:
     answerable: bool
 
 
-def outcomes(questions: Path, answers: Path) -> list[Outcome]:
+def scored_questions(questions: Path, answers: Path) -> list[Scored]:
     from papertrail.answering.fit import keys_ok
 
     got = {a["id"]: a for a in map(json.loads, answers.read_text().splitlines())}
@@ -125,11 +125,11 @@ def outcomes(questions: Path, answers: Path) -> list[Outcome]:
         a = got.get(gold["id"], {})
         said = bool(a.get("answerable"))
         right = said and keys_ok(gold, a.get("answer", "")) if gold["answerable"] else not said and bool(a)
-        out.append(Outcome(gold["id"], gold["paper"], right, said, gold["answerable"]))
+        out.append(Scored(gold["id"], gold["paper"], right, said, gold["answerable"]))
     return out
 
 
-def battery_figures(scored: list[Outcome]) -> dict[str, float]:
+def battery_figures(scored: list[Scored]) -> dict[str, float]:
     """Correct rate and reported/not-reported agreement on the review battery's items."""
     items = [o for o in scored if "-cq" in o.id]
     if not items:
@@ -144,7 +144,7 @@ def battery_figures(scored: list[Outcome]) -> dict[str, float]:
 BOOTSTRAP_ROUNDS = 2000
 
 
-def paper_interval(scored: list[Outcome], baseline: list[Outcome] | None = None) -> tuple[float, float]:
+def paper_interval(scored: list[Scored], baseline: list[Scored] | None = None) -> tuple[float, float]:
     """The 90 % interval of the correct rate (or of its difference from a baseline run on the same
     questions) when the papers are drawn again with replacement: a change smaller than this interval
     may only be which papers happen to be labelled."""
@@ -174,7 +174,7 @@ def report(shared: Path, out: Path, show_wrong: bool = False, baseline: Path | N
     flags = ("--by-kind", "--selective", *(("--show-wrong",) if show_wrong else ()))
     for name, questions_file, _ in fit.SETS:
         text, got = score(shared, shared / questions_file, paths[name], flags)
-        scored = outcomes(shared / questions_file, paths[name])
+        scored = scored_questions(shared / questions_file, paths[name])
         got.update(battery_figures(scored))
         print(f"== {name}: each paper answered by weights fitted without it ==\n{text}", end="")
         for key in ("battery_items", "battery_correct", "battery_agreement"):
@@ -184,7 +184,7 @@ def report(shared: Path, out: Path, show_wrong: bool = False, baseline: Path | N
         print(f"correct, 90 % interval over papers drawn again: {low:.3f} to {high:.3f}")
         before = baseline / paths[name].name if baseline is not None else None
         if before is not None and before.exists():
-            base = outcomes(shared / questions_file, before)
+            base = scored_questions(shared / questions_file, before)
             change = (sum(o.right for o in scored) - sum(o.right for o in base)) / len(scored)
             low, high = paper_interval(scored, base)
             print(f"correct minus {before}: {change:+.3f} (90 % interval over papers {low:+.3f} to {high:+.3f})")
@@ -232,7 +232,7 @@ def llm_report(shared: Path, out: Path, items, answerer, url: str, model: str) -
     figures = {}
     for label, path in (("extractive", plain_path), (f"LLM vote ({model})", llm_path)):
         text, got = score(shared, gold_path, path, ("--by-kind", "--selective"))
-        got.update(battery_figures(outcomes(gold_path, path)))
+        got.update(battery_figures(scored_questions(gold_path, path)))
         print(f"== {len(subset)} dev2 questions ({len(subset) - LLM_OTHER_QUESTIONS} battery items), {label} ==")
         print("\n".join(line for line in text.splitlines() if not line.startswith("by_paper")))
         for key in ("battery_correct", "battery_agreement"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from papertrail.evaluate import battery_figures, outcomes, paper_interval
+from papertrail.evaluate import battery_figures, paper_interval, scored_questions
 
 
 def _write(path: Path, rows: list[dict]) -> Path:
@@ -18,7 +18,7 @@ def _gold(qid: str, paper: str, answerable: bool, keys=()) -> dict:
     return {"id": qid, "paper": paper, "answerable": answerable, "must_contain": list(keys), "kind": "fact"}
 
 
-def test_outcomes_follow_the_scorers_rule_and_the_battery_counts_its_items(tmp_path):
+def test_each_question_is_scored_by_the_scorers_rule_and_the_battery_counts_its_items(tmp_path):
     golds = [
         _gold("a-01", "a.pdf", True, ["Adam"]),
         _gold("a-cq01", "a.pdf", True, ["ISPRS"]),
@@ -30,7 +30,7 @@ def test_outcomes_follow_the_scorers_rule_and_the_battery_counts_its_items(tmp_p
         {"id": "a-cq01", "answerable": True, "answer": "Vaihingen tiles."},
         {"id": "a-cq02", "answerable": False, "answer": "Not reported."},
     ]
-    scored = outcomes(_write(tmp_path / "q.jsonl", golds), _write(tmp_path / "a.jsonl", answers))
+    scored = scored_questions(_write(tmp_path / "q.jsonl", golds), _write(tmp_path / "a.jsonl", answers))
     assert [o.right for o in scored] == [True, False, True, False]
     figures = battery_figures(scored)
     assert figures == {"battery_items": 2, "battery_correct": 0.5, "battery_agreement": 1.0}
@@ -39,7 +39,7 @@ def test_outcomes_follow_the_scorers_rule_and_the_battery_counts_its_items(tmp_p
 def test_the_interval_over_papers_holds_the_rate_and_a_run_against_itself_differs_by_nothing(tmp_path):
     golds = [_gold(f"{p}-{i}", f"{p}.pdf", True, ["x"]) for p in "abcdef" for i in range(4)]
     answers = [{"id": g["id"], "answerable": True, "answer": "x" if g["paper"] < "d" else "y"} for g in golds]
-    scored = outcomes(_write(tmp_path / "q.jsonl", golds), _write(tmp_path / "a.jsonl", answers))
+    scored = scored_questions(_write(tmp_path / "q.jsonl", golds), _write(tmp_path / "a.jsonl", answers))
     low, high = paper_interval(scored)
     assert 0.0 <= low < 0.5 < high <= 1.0  # half the papers right: the rate swings
     assert paper_interval(scored, scored) == (0.0, 0.0)
