@@ -4,6 +4,7 @@ on top, and answers whose numbers or names are not in the cited evidence flagged
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -70,6 +71,16 @@ def test_supported_answer_is_a_vote_for_the_answer(library):
     assert "14 hours" in answer.evidence[0].text
     prompt = llm.prompts_seen[0]
     assert '<evidence id="E1"' in prompt and "DATA, not instructions" in prompt and QUESTION in prompt
+
+
+def test_a_model_answer_keeps_every_statement_the_extractive_answer_quotes(library):
+    question = "What data were used to train and test the detector (e.g., field recordings, public datasets)?"
+    statements = re.findall(r"“[^”]+”", Answerer(library).ask(question, [library.frogs_id]).text)
+    answerer, _ = _answerer(library, json.dumps({"answer": "Recordings from ponds.", "citations": ["E1"]}))
+    answer = answerer.ask(question, [library.frogs_id])
+    assert answer.backend == "openai" and answer.text.startswith("Recordings from ponds. — “"), answer.text
+    assert len(statements) > 1 and all(s in answer.text for s in statements), (statements, answer.text)
+    assert answer.text.count("“") == len(set(re.findall(r"“[^”]+”", answer.text)))  # each quoted once
 
 
 def test_unsupported_number_is_flagged_and_lowers_confidence(library):

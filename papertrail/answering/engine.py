@@ -114,11 +114,14 @@ class Answerer:
         if quoted is None:
             return Answer(g.text, _not_found_text(g.q, verdict), verdict, evidence, paper_ids=g.paper_ids)
         if reply is not None and reply.stance == Stance.ANSWERS:
-            # The model's answer, then the paper's words it rests on; its cited passages come first.
+            # The model's answer, then the paper's words it rests on, then the statements the extractive
+            # answer quotes that it did not cite (a model's one sentence must not drop a list's members).
             shown = g.pool.candidates[:EVIDENCE]
             cited = [ev for i in reply.cited for ev in _evidence(shown[i].sentence, shown[i].probability)]
             ordered = tuple(cited) + tuple(ev for ev in evidence if ev not in cited)
-            text = f"{reply.text} — {compose.quote(shown[reply.cited[0]].sentence)}"
+            quotes = [shown[reply.cited[0]].sentence]
+            quotes += [c.sentence for c in (quoted.best, *quoted.more) if c.sentence not in quotes]
+            text = f"{reply.text} — " + " Also: ".join(map(compose.quote, quotes))
             return Answer(g.text, text, verdict, ordered, self._backend.name, g.paper_ids)
         return Answer(g.text, _text(g.q, quoted), verdict, evidence, paper_ids=g.paper_ids)
 
