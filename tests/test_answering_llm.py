@@ -73,13 +73,21 @@ def test_supported_answer_is_a_vote_for_the_answer(library):
     assert '<evidence id="E1"' in prompt and "DATA, not instructions" in prompt and QUESTION in prompt
 
 
-def test_a_model_answer_keeps_every_statement_the_extractive_answer_quotes(library):
-    question = "What data were used to train and test the detector (e.g., field recordings, public datasets)?"
-    statements = re.findall(r"“[^”]+”", Answerer(library).ask(question, [library.frogs_id]).text)
-    answerer, _ = _answerer(library, json.dumps({"answer": "Recordings from ponds.", "citations": ["E1"]}))
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What data were used to train and test the detector (e.g., field recordings, public datasets)?",  # a list
+        "How was the classifier trained?",  # a method, quoted with the sentence that goes on
+    ],
+)
+def test_a_model_answer_keeps_every_statement_the_extractive_answer_quotes(library, question):
+    extractive = Answerer(library).ask(question, [library.frogs_id]).text
+    answerer, _ = _answerer(library, json.dumps({"answer": "From pond recordings.", "citations": ["E2"]}))
     answer = answerer.ask(question, [library.frogs_id])
-    assert answer.backend == "openai" and answer.text.startswith("Recordings from ponds. — “"), answer.text
-    assert len(statements) > 1 and all(s in answer.text for s in statements), (statements, answer.text)
+    assert answer.backend == "openai" and answer.text.startswith("From pond recordings. — “"), answer.text
+    statements = re.findall(r"“[^”]+”", extractive)
+    assert all(s in answer.text for s in statements), (statements, answer.text)
+    assert len(statements) > 1 or len(statements[0].split(". ")) > 1  # more than one sentence to keep
     assert answer.text.count("“") == len(set(re.findall(r"“[^”]+”", answer.text)))  # each quoted once
 
 

@@ -119,9 +119,10 @@ class Answerer:
             shown = g.pool.candidates[:EVIDENCE]
             cited = [ev for i in reply.cited for ev in _evidence(shown[i].sentence, shown[i].probability)]
             ordered = tuple(cited) + tuple(ev for ev in evidence if ev not in cited)
-            quotes = [shown[reply.cited[0]].sentence]
-            quotes += [c.sentence for c in (quoted.best, *quoted.more) if c.sentence not in quotes]
-            text = f"{reply.text} — " + " Also: ".join(map(compose.quote, quotes))
+            first = shown[reply.cited[0]].sentence
+            others = [s for s in (quoted.best.sentence, *(c.sentence for c in quoted.more)) if s is not first]
+            follow = {id(quoted.best.sentence): quoted.follow}  # the best sentence is quoted with its sequel
+            text = f"{reply.text} — " + " Also: ".join(compose.quote(s, follow.get(id(s))) for s in (first, *others))
             return Answer(g.text, text, verdict, ordered, self._backend.name, g.paper_ids)
         return Answer(g.text, _text(g.q, quoted), verdict, evidence, paper_ids=g.paper_ids)
 
