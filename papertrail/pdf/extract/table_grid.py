@@ -434,11 +434,9 @@ def table_header(passage: Passage) -> str:
 
 
 def mostly_numbers(line: str) -> bool:
+    """A third of the line's words or more are values (as in a cell: "0.91", "±0.01", "n/a")."""
     tokens = line.split()
-    return bool(tokens) and sum(bool(_NUMERIC_CELL.fullmatch(t)) for t in tokens) >= max(1, len(tokens) / 3)
-
-
-_NUMERIC_CELL = re.compile(r"[-+(<>~]?\d[\d.,%)×x*]*")
+    return bool(tokens) and sum(bool(_NUMERIC.match(t)) for t in tokens) >= max(1, len(tokens) / 3)
 
 
 def table_passages(ref: str, passages: Sequence[Passage]) -> list[str]:
