@@ -31,6 +31,13 @@ def _table(paper: ExtractedPaper, label: str) -> Passage:
     return tables[0]
 
 
+def _grid(paper: ExtractedPaper, label: str) -> tuple[Passage, list[str], list[list[str]], list]:
+    """The table's passage, its column headers, each row's cell texts, and its cells with their offsets."""
+    table = _table(paper, label)
+    headers, rows = table_cells(table.text)
+    return table, headers, [[cell for cell, _, _ in row] for row in rows], rows
+
+
 def test_ruled_table_rows_read_as_cells_under_their_headers(paper: ExtractedPaper) -> None:
     table = _table(paper, "Table 1")
     lines = table.text.split("\n")
@@ -89,10 +96,9 @@ def test_is_cell_row() -> None:
 
 def test_a_table_whose_rows_read_as_paragraphs_and_whose_names_wrap_is_one_grid(tmp_path: Path) -> None:
     paper = extract(factory.make_wrapped_names_pdf(tmp_path / "wrapped.pdf"), "w")
-    table = _table(paper, "Table 4")
-    headers, rows = table_cells(table.text)
+    table, headers, texts, rows = _grid(paper, "Table 4")
     assert headers == list(factory.WRAPPED_HEADER)
-    assert [[cell for cell, _, _ in row] for row in rows] == [
+    assert texts == [
         [name, value] for name, (_, value) in zip(factory.WRAPPED_NAMES, factory.WRAPPED_ROWS, strict=True)
     ]
     # a wrapped name highlights both of its printed lines
@@ -103,12 +109,9 @@ def test_a_table_whose_rows_read_as_paragraphs_and_whose_names_wrap_is_one_grid(
 
 def test_a_table_across_both_columns_cut_at_the_gutter_is_one_grid_with_its_row_groups(tmp_path: Path) -> None:
     paper = extract(factory.make_cross_column_table_pdf(tmp_path / "cross.pdf"), "c")
-    table = _table(paper, "Table 5")
-    headers, rows = table_cells(table.text)
+    table, headers, texts, _ = _grid(paper, "Table 5")
     assert headers == list(factory.CROSS_HEADER)
-    assert [[cell for cell, _, _ in row] for row in rows] == [
-        list(r) for _, group in factory.CROSS_GROUPS for r in group
-    ]
+    assert texts == [list(r) for _, group in factory.CROSS_GROUPS for r in group]
     second_group = factory.CROSS_GROUPS[1][0]
     assert second_group in table.text.split("\n")  # a line of its own naming the rows under it
     # the running text under the table stays running text
